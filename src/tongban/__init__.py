@@ -1,0 +1,1 @@
+"""Tongban (通办): the counter application for Shanghai community affairs centers."""

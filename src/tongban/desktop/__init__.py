@@ -1,0 +1,1 @@
+"""The application: entry point and CLI, wiring, use-case services, printers."""

@@ -1,0 +1,51 @@
+"""The service catalog: items, their materials and conditions, one file per revision."""
+
+from tongban.models.catalog.loader import (
+    CatalogError,
+    CatalogProblem,
+    default_catalog,
+    default_catalog_path,
+    load_catalog,
+)
+from tongban.models.catalog.schema import (
+    AgeRule,
+    Catalog,
+    CollectionMethod,
+    Eligibility,
+    Fee,
+    HolidayYear,
+    HomeDistrictWindow,
+    HukouRequirement,
+    Item,
+    Material,
+    MaterialForm,
+    Medium,
+    Mode,
+    ProcessingCenterRule,
+    Requirement,
+    Source,
+)
+
+__all__ = [
+    "AgeRule",
+    "Catalog",
+    "CatalogError",
+    "CatalogProblem",
+    "CollectionMethod",
+    "Eligibility",
+    "Fee",
+    "HolidayYear",
+    "HomeDistrictWindow",
+    "HukouRequirement",
+    "Item",
+    "Material",
+    "MaterialForm",
+    "Medium",
+    "Mode",
+    "ProcessingCenterRule",
+    "Requirement",
+    "Source",
+    "default_catalog",
+    "default_catalog_path",
+    "load_catalog",
+]

@@ -1,0 +1,1 @@
+"""Qt widgets, dialogs and item models. Services are injected; no database sessions here."""
