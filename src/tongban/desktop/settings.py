@@ -1,0 +1,83 @@
+"""Where a workstation keeps its data, and the settings an administrator may change.
+
+Several workstations can run on one machine (training rooms, tests): each has its own data
+directory, chosen by `--data-dir`, else the TONGBAN_DATA_DIR environment variable, else the user's
+data folder. Settings are a small JSON file written atomically, so a crash or a full disk never
+leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DATA_DIR_VARIABLE = "TONGBAN_DATA_DIR"
+SETTINGS_FILE = "settings.json"
+STORE_FILE = "tongban.sqlite3"
+
+
+class SettingsError(Exception):
+    """Settings that cannot be read or written; the message is for the person at the machine."""
+
+
+class Paper(StrEnum):
+    A4 = "a4"
+    ROLL_80MM = "roll80"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    demo: bool = False
+    printer: str | None = None  # None: the system's default printer
+    paper: Paper = Paper.A4
+    idle_lock_minutes: int = Field(default=10, ge=1, le=120)
+    server_url: str | None = None  # the central sync service (set at enrollment)
+
+
+def data_dir(explicit: Path | None = None, *, demo: bool = False) -> Path:
+    if explicit is not None:
+        return explicit
+    if from_env := os.environ.get(DATA_DIR_VARIABLE):
+        return Path(from_env)
+    return user_data_path("tongban-demo" if demo else "tongban", appauthor=False)
+
+
+def store_path(directory: Path) -> Path:
+    return directory / STORE_FILE
+
+
+def load_settings(directory: Path) -> Settings | None:
+    """The workstation's settings; None when the data directory was never set up."""
+    path = directory / SETTINGS_FILE
+    try:
+        return Settings.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValidationError, ValueError) as error:
+        raise SettingsError(f"无法读取设置文件 {path}：{error}") from None
+
+
+def save_settings(directory: Path, settings: Settings) -> None:
+    """Write the settings atomically: a new file is renamed over the old one only when complete."""
+    text = json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".settings-", suffix=".json")
+    except OSError as error:
+        raise SettingsError(f"无法保存设置到 {directory}：{error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, directory / SETTINGS_FILE)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise SettingsError(f"无法保存设置到 {directory}：{error.strerror or error}") from None
