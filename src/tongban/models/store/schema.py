@@ -1,0 +1,264 @@
+"""The workstation's local store: typed SQLAlchemy models, one Base, one schema version.
+
+The same models must run on SQLite (the workstation) and PostgreSQL (the central store, later):
+portable types only, JSON becoming JSONB on PostgreSQL, times stored as UTC. Constraint names
+follow one naming convention so Alembic's batch mode can alter SQLite tables later.
+
+Tables: workstation (this store's identity, one row), clerks, applicants, cases and
+case_materials (the current state, a cache of the fold of each case's events), events (the
+append-only log and the outbox), visits (visits that ended without a case) and audit_log (every
+look at a person's data). Callers never get these rows: the store's functions return dataclasses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# The Alembic revision this code's models correspond to (the head of migrations/versions).
+SCHEMA_VERSION = "0001"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Codes are 9-digit division codes; clerk numbers and case numbers are short text.
+CODE = String(9)
+UUID_TEXT = String(36)
+CLERK_NUMBER = String(20)
+CASE_NUMBER = String(64)
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("时间必须带时区")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON_DOCUMENT,
+    }
+
+
+class WorkstationRow(Base):
+    """This store's identity: exactly one row (id = 1)."""
+
+    __tablename__ = "workstation"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(UUID_TEXT, unique=True)
+    center_code: Mapped[str] = mapped_column(CODE)
+    site_code: Mapped[str] = mapped_column(CODE)  # the center or sub-center where it stands
+    # 1–999, unique within the center and its sub-centers; part of the case numbers it issues.
+    number: Mapped[int] = mapped_column(Integer)
+    next_sequence: Mapped[int] = mapped_column(Integer)
+    last_hlc: Mapped[int] = mapped_column(BigInteger)
+    catalog_revision: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ClerkRow(Base):
+    __tablename__ = "clerks"
+    __table_args__ = (CheckConstraint("role IN ('clerk', 'supervisor')", name="role"),)
+
+    number: Mapped[str] = mapped_column(CLERK_NUMBER, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(16))
+    center_code: Mapped[str] = mapped_column(CODE)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApplicantRow(Base):
+    """A person who applied; the full number is kept to recognise a returning applicant."""
+
+    __tablename__ = "applicants"
+    __table_args__ = (UniqueConstraint("document_type", "id_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(32))
+    id_number: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    household_street: Mapped[str | None] = mapped_column(CODE)
+    residence_street: Mapped[str | None] = mapped_column(CODE)
+    # The HLC of the event these details came from: the newest event's details win everywhere.
+    updated_hlc: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+CASE_STATUSES = (
+    "accepted",
+    "forwarded",
+    "supplement_requested",
+    "approved",
+    "rejected",
+    "ready",
+    "collected",
+    "cancelled",
+)
+
+
+class CaseRow(Base):
+    """A case's current state: always equal to the fold of its events (see verify_case)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
+        Index(None, "applicant_id"),
+        Index(None, "processing_center", "status"),
+        Index(None, "accepting_site", "accepted_at"),
+    )
+
+    case_number: Mapped[str] = mapped_column(CASE_NUMBER, primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(8))
+    catalog_revision: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    agent_name: Mapped[str | None] = mapped_column(String(100))
+    agent_document_type: Mapped[str | None] = mapped_column(String(32))
+    agent_id_number: Mapped[str | None] = mapped_column(String(64))
+    agent_relationship: Mapped[str | None] = mapped_column(String(50))
+    accepting_center: Mapped[str] = mapped_column(CODE)
+    accepting_site: Mapped[str] = mapped_column(CODE)
+    processing_center: Mapped[str] = mapped_column(CODE)
+    status: Mapped[str] = mapped_column(String(24))
+    accepted_at: Mapped[datetime]
+    due_date: Mapped[date | None] = mapped_column(Date)
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    receipt_prints: Mapped[int] = mapped_column(Integer)
+    signed_documents: Mapped[list[str]] = mapped_column(JSON_DOCUMENT)
+    forwarded_at: Mapped[datetime | None]
+    supplement_due: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None]
+    ready_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closing_reason: Mapped[str] = mapped_column(Text)
+    last_event_id: Mapped[str] = mapped_column(UUID_TEXT)
+    last_event_hlc: Mapped[int] = mapped_column(BigInteger)
+    event_count: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON_DOCUMENT)
+
+
+class CaseMaterialRow(Base):
+    __tablename__ = "case_materials"
+    __table_args__ = (UniqueConstraint("case_number", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the order the materials were listed in
+    name: Mapped[str] = mapped_column(String(200))
+    original_seen: Mapped[bool] = mapped_column(Boolean)
+    copies_received: Mapped[int] = mapped_column(Integer)
+    deferred: Mapped[bool] = mapped_column(Boolean)
+    deferred_due: Mapped[date | None] = mapped_column(Date)
+    supplied_at: Mapped[datetime | None]
+
+
+class EventRow(Base):
+    """One event. Append-only: triggers refuse UPDATE and DELETE, except setting synced_at once."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("workstation_id", "sequence"),
+        Index(None, "stream_type", "stream_id", "hlc"),
+        Index(None, "synced_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUID_TEXT, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(UUID_TEXT)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    kind: Mapped[str] = mapped_column(String(32))
+    stream_type: Mapped[str] = mapped_column(String(8))
+    stream_id: Mapped[str] = mapped_column(CASE_NUMBER)
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    synced_at: Mapped[datetime | None]  # NULL: in the outbox, not yet acknowledged centrally
+
+
+class VisitRow(Base):
+    """A visit that ended without a case; projected from its single event."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('notified', 'refused', 'guided')", name="outcome"),
+        Index(None, "site_code", "visited_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUID_TEXT, primary_key=True)  # the visit's stream id
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    center_code: Mapped[str] = mapped_column(CODE)
+    site_code: Mapped[str] = mapped_column(CODE)
+    item_code: Mapped[str | None] = mapped_column(String(8))
+    catalog_revision: Mapped[str | None] = mapped_column(String(64))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"))
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    visited_at: Mapped[datetime]
+    details: Mapped[dict[str, Any]]  # missing materials, reason or guidance, as told
+
+
+class AuditRow(Base):
+    """Who looked at or changed whose data, when, and with what outcome. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('success', 'denied', 'failed')", name="outcome"),
+        Index(None, "at"),
+        Index(None, "subject_type", "subject_ref"),
+    )
+
+    id: Mapped[str] = mapped_column(UUID_TEXT, primary_key=True)
+    at: Mapped[datetime]
+    workstation_id: Mapped[str] = mapped_column(UUID_TEXT)
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_ref: Mapped[str] = mapped_column(String(64))  # never a full identity number
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)
+    synced_at: Mapped[datetime | None]
