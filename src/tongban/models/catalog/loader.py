@@ -16,6 +16,10 @@ from tongban.models.catalog.schema import Catalog
 # The revision shipped with the program; administrators publish newer ones centrally.
 DEFAULT_REVISION = "2018-07-01"
 
+# libyaml reads the bundled revision (about 3,800 lines) in a fifth of the time the pure-Python
+# parser takes, and every process and every catalog check pays for it.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class CatalogProblem:
@@ -70,7 +74,7 @@ def load_catalog(path: Path) -> Catalog:
 
 def parse_catalog(text: str, *, file_name: str) -> Catalog:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第 {mark.line + 1} 行" if mark is not None else ""
@@ -89,7 +93,8 @@ def _problems(exc: ValidationError, raw: dict[str, Any], file_name: str) -> list
     items = raw.get("items") if isinstance(raw.get("items"), list) else []
     problems = []
     for error in exc.errors():
-        loc = list(error["loc"])
+        # A rule checked on a whole model carries the path of the field at fault (schema._invalid).
+        loc = [*error["loc"], *error.get("ctx", {}).get("at", ())]
         item_code = None
         if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
             index = loc[1]

@@ -13,9 +13,19 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
 
 ItemCode = Annotated[str, Field(pattern=r"^[A-Z]{2,4}\d{3}$")]
 DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+
+
+def _invalid(message: str, *at: str | int) -> PydanticCustomError:
+    """A rule broken at `at`, a path below the model that checks it (e.g. "materials", 2, "name").
+
+    A model validator can only fail its whole model; the path travels in the error's context so
+    that the loader can name the exact item and field to the administrator.
+    """
+    return PydanticCustomError("catalog_rule", message, {"at": at})
 
 
 class Strict(BaseModel):
@@ -89,13 +99,14 @@ class Material(Strict):
     @model_validator(mode="after")
     def _condition_matches_requirement(self) -> Material:
         if self.requirement is Requirement.CONDITIONAL and not self.condition:
-            raise ValueError("a conditional material needs its condition")
+            raise _invalid("有条件材料（conditional）必须写明 condition", "condition")
         if self.requirement is not Requirement.CONDITIONAL and self.condition:
-            raise ValueError("only a conditional material has a condition")
+            raise _invalid("只有 requirement 为 conditional 的材料才写 condition", "condition")
         if self.for_agent and self.requirement is not Requirement.CONDITIONAL:
-            raise ValueError("a material for agents is conditional (condition: 委托他人代办时)")
+            message = "代办材料（for_agent）必须是有条件材料（condition: 委托他人代办时）"
+            raise _invalid(message, "requirement")
         if self.form is not MaterialForm.ORIGINAL and self.copies < 1:
-            raise ValueError("a material taken as a copy needs copies >= 1")
+            raise _invalid("收取复印件的材料，份数 copies 至少为 1", "copies")
         return self
 
 
@@ -142,18 +153,20 @@ class Item(Strict):
     @model_validator(mode="after")
     def _mode_is_consistent(self) -> Item:
         if self.promised_days > self.legal_days:
-            raise ValueError("promised_days may not exceed legal_days")
+            raise _invalid("承诺时限 promised_days 不得超过法定时限 legal_days", "promised_days")
         if self.mode is Mode.SEPARATED and self.processing_center is None:
-            raise ValueError("a separated item needs processing_center (household or residence)")
+            message = "收受分离事项必须写 processing_center（household 或 residence）"
+            raise _invalid(message, "processing_center")
         if self.mode is not Mode.SEPARATED and self.processing_center is not None:
-            raise ValueError("only a separated item has a processing_center")
+            raise _invalid("只有收受分离事项才写 processing_center", "processing_center")
         if self.mode is Mode.HOME_DISTRICT and self.city_wide_from is not None:
-            raise ValueError("a home-district item is never city-wide: city_wide_from must be null")
+            raise _invalid("属地事项不通办，city_wide_from 必须为 null", "city_wide_from")
         if self.mode is not Mode.HOME_DISTRICT and self.city_wide_from is None:
-            raise ValueError("a direct or separated item needs city_wide_from")
+            raise _invalid("直接受理和收受分离事项必须写 city_wide_from", "city_wide_from")
         names = [m.name for m in self.materials]
-        if len(names) != len(set(names)):
-            raise ValueError("material names must be unique within an item")
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise _invalid(f"同一事项内材料名称重复：{name}", "materials", index, "name")
         return self
 
     def is_city_wide_on(self, day: date) -> bool:
@@ -172,7 +185,7 @@ class HomeDistrictWindow(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> HomeDistrictWindow:
         if self.closes < self.opens:
-            raise ValueError("closes must not be before opens")
+            raise _invalid("受理期结束日 closes 不得早于开始日 opens", "closes")
         return self
 
 
@@ -186,9 +199,10 @@ class HolidayYear(Strict):
 
     @model_validator(mode="after")
     def _within_year(self) -> HolidayYear:
-        for day in (*self.holidays, *self.workdays):
-            if day.year != self.year:
-                raise ValueError(f"{day.isoformat()} is not in {self.year}")
+        for field in ("holidays", "workdays"):
+            for index, day in enumerate(getattr(self, field)):
+                if day.year != self.year:
+                    raise _invalid(f"{day.isoformat()} 不在 {self.year} 年内", field, index)
         return self
 
 
@@ -207,18 +221,21 @@ class Catalog(Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
-        codes = [item.code for item in self.items]
-        duplicates = sorted({c for c in codes if codes.count(c) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate item codes: {', '.join(duplicates)}")
+        seen: set[str] = set()
+        for index, item in enumerate(self.items):
+            if item.code in seen:
+                raise _invalid(f"事项编码重复：{item.code}", "items", index, "code")
+            seen.add(item.code)
         known = set(self.departments)
-        for item in self.items:
+        for index, item in enumerate(self.items):
             if item.department not in known:
-                raise ValueError(f"item {item.code}: unknown department {item.department!r}")
+                message = f"部门“{item.department}”不在 departments 列表中"
+                raise _invalid(message, "items", index, "department")
         home = {i.code for i in self.items if i.mode is Mode.HOME_DISTRICT}
-        for window in self.home_district_windows:
+        for index, window in enumerate(self.home_district_windows):
             if window.item not in home:
-                raise ValueError(f"window for {window.item}: not a home-district item")
+                message = f"{window.item} 不是属地（home_district）事项，不能设受理期"
+                raise _invalid(message, "home_district_windows", index, "item")
         return self
 
     def item(self, code: str) -> Item:
