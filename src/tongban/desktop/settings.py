@@ -39,6 +39,9 @@ class Settings(BaseModel):
     paper: Paper = Paper.A4
     idle_lock_minutes: int = Field(default=10, ge=1, le=120)
     server_url: str | None = None  # the central sync service (set at enrollment)
+    # 容缺受理: working days the applicant has to hand in a deferred material. Five is this
+    # program's default, not a published rule: each center may set its own.
+    deferral_working_days: int = Field(default=5, ge=1, le=60)
 
 
 def data_dir(explicit: Path | None = None, *, demo: bool = False) -> Path:
@@ -60,8 +63,11 @@ def load_settings(directory: Path) -> Settings | None:
         return Settings.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         return None
-    except (OSError, ValidationError, ValueError) as error:
-        raise SettingsError(f"无法读取设置文件 {path}：{error}") from None
+    except OSError as error:
+        raise SettingsError(f"无法读取设置文件 {path}：{error.strerror or error}") from None
+    except (ValidationError, ValueError):
+        # pydantic's report is several English lines; the person at the machine needs one.
+        raise SettingsError(f"设置文件 {path} 内容有误，请联系管理员") from None
 
 
 def save_settings(directory: Path, settings: Settings) -> None:

@@ -10,15 +10,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tongban.desktop.cli import reference, rules
+from tongban.desktop.cli import counter, reference, rules
 from tongban.desktop.cli.common import CliError, OneLineParser
 
-COMMAND_GROUPS = (reference, rules)
+COMMAND_GROUPS = (counter, reference, rules)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="tongban", description="通办 — 社区事务受理服务中心窗口系统")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # No command opens the configured workstation (counter.run_workstation).
+    counter.register_front(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(commands)
     return parser

@@ -1,0 +1,215 @@
+"""The application behind the counter window: ui.ports.CounterServices on the local store.
+
+One Counter per window. It holds the session (the clerk logged in, and whether the screen is
+locked) and composes the accounts, intake and case services. The window calls it from one worker
+thread, one call at a time, so the session needs no lock of its own. Every method either does
+what was asked or raises ServiceError with the clerk's message; while no clerk is logged in, or
+the screen is locked, nothing but logging in, unlocking and logging out is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from tongban.desktop.services.accounts import Accounts, Actor, Attempt, Channel
+from tongban.desktop.services.cases import Cases
+from tongban.desktop.services.context import CounterContext
+from tongban.desktop.services.demo import DEMO_HINT
+from tongban.desktop.services.documents import Paperwork
+from tongban.desktop.services.errors import ServiceError, service_errors
+from tongban.desktop.services.intake import Intake
+from tongban.desktop.services.passwords import Passwords
+from tongban.models.rules import DocumentType, check_identity, mask_identity
+from tongban.models.store import (
+    AuditOutcome,
+    SubjectType,
+    find_applicant,
+    record_audit,
+)
+from tongban.ui.ports import (
+    AcceptResult,
+    CaseEvent,
+    CaseSummary,
+    IntakeRequest,
+    KnownApplicant,
+    LoginResult,
+    SessionInfo,
+    VisitResult,
+    WorkstationInfo,
+)
+
+# Sends a PDF to a printer: (pdf, job title, printer name; "" = the workstation's own printer).
+Printer = Callable[[bytes, str, str], None]
+
+
+class Counter:
+    """CounterServices for one workstation."""
+
+    def __init__(
+        self,
+        context: CounterContext,
+        *,
+        passwords: Passwords | None = None,
+        printer: Printer | None = None,
+    ) -> None:
+        self._context = context
+        paperwork = Paperwork(context)
+        self._accounts = Accounts(context, passwords)
+        self._intake = Intake(context, paperwork)
+        self._cases = Cases(context, paperwork)
+        self._printer = printer or self._system_printer
+        self._actor: Actor | None = None
+        self._locked = False
+
+    # The workstation and the session ------------------------------------------------------------
+
+    def workstation(self) -> WorkstationInfo:
+        station, demo = self._context.station, self._context.settings.demo
+        return WorkstationInfo(
+            site_code=station.site_code,
+            site_name=station.site_name,
+            workstation_name=station.name,
+            demo=demo,
+            demo_hint=DEMO_HINT if demo else "",
+        )
+
+    def login(self, clerk_number: str, password: str) -> LoginResult:
+        if self._actor is not None:
+            self.logout()
+        attempt = self._accounts.login(clerk_number, password, channel=Channel.COUNTER)
+        return self._opened(attempt)
+
+    def unlock(self, password: str) -> LoginResult:
+        if self._actor is None:
+            raise ServiceError("没有需要解锁的会话，请重新登录")
+        attempt = self._accounts.unlock(self._actor, password)
+        if attempt.locked_out:
+            # The account is locked now: the session ends and the window returns to the login page.
+            self._actor, self._locked = None, False
+            return LoginResult(None, attempt.message, session_ended=True)
+        return self._opened(attempt)
+
+    def lock(self) -> None:
+        if self._actor is None or self._locked:
+            return
+        self._accounts.record_lock(self._actor)
+        self._locked = True
+
+    def logout(self) -> None:
+        actor, self._actor, self._locked = self._actor, None, False
+        if actor is not None:
+            self._accounts.record_logout(actor)
+
+    def _opened(self, attempt: Attempt) -> LoginResult:
+        if attempt.actor is None:
+            return LoginResult(None, attempt.message)
+        self._actor, self._locked = attempt.actor, False
+        return LoginResult(self._session_info(attempt.actor))
+
+    def _session_info(self, actor: Actor) -> SessionInfo:
+        station = self._context.station
+        return SessionInfo(
+            center_name=station.site_name,
+            site_code=station.site_code,
+            clerk_number=actor.number,
+            clerk_name=actor.name,
+            role=actor.role_name,
+            workstation_name=station.name,
+            demo=self._context.settings.demo,
+        )
+
+    def _clerk(self) -> Actor:
+        if self._actor is None:
+            raise ServiceError("请先登录")
+        if self._locked:
+            raise ServiceError("工作站已锁定，请先解锁")
+        return self._actor
+
+    # Intake -------------------------------------------------------------------------------------
+
+    def find_applicant(self, document_type: str, id_number: str) -> KnownApplicant | None:
+        actor = self._clerk()
+        try:
+            kind = DocumentType(document_type)
+        except ValueError:
+            raise ServiceError(f"证件类型无效：{document_type}") from None
+        identity = check_identity(id_number, kind, today=self._context.today())
+        if not identity.valid:
+            return None  # nobody was recorded under an invalid number: nothing to look at
+        number = identity.number
+        now = self._context.now()
+        with service_errors(), self._context.store.transaction() as session:
+            known = find_applicant(session, document_type, number)
+            ref = str(known.id) if known else mask_identity(number)
+            record_audit(
+                session,
+                workstation=self._context.station.device_id,
+                clerk=actor.number,
+                action="find_applicant",
+                subject_type=SubjectType.APPLICANT if known else SubjectType.SEARCH,
+                subject_ref=ref,
+                outcome=AuditOutcome.SUCCESS if known else AuditOutcome.FAILED,
+                at=now,
+                detail=f"按证件号码查找回头申请人；渠道：{actor.channel}",
+            )
+        if known is None:
+            return None
+        return KnownApplicant(
+            name=known.name,
+            phone=known.phone or "",
+            household_street=known.household_street,
+            residence_street=known.residence_street,
+        )
+
+    def accept(self, request: IntakeRequest) -> AcceptResult:
+        done = self._intake.accept(request, self._clerk())
+        return AcceptResult(
+            case_number=done.case_number,
+            processing_center_name=done.processing_center_name,
+            due_date=done.due or self._context.today(),
+            deadline_warning=done.deadline_warning,
+            receipt_pdf=done.receipt_pdf,
+        )
+
+    def notify(self, request: IntakeRequest) -> VisitResult:
+        return VisitResult(self._intake.notify(request, self._clerk()).notice_pdf)
+
+    def refuse(self, request: IntakeRequest, reason: str) -> VisitResult:
+        return VisitResult(self._intake.refuse(request, self._clerk(), reason).notice_pdf)
+
+    def guide(self, request: IntakeRequest) -> VisitResult:
+        return VisitResult(self._intake.guide(request, self._clerk()).notice_pdf)
+
+    # Cases --------------------------------------------------------------------------------------
+
+    def search_cases(self, query: str) -> Sequence[CaseSummary]:
+        return self._cases.search(query, self._clerk())
+
+    def case_events(self, case_number: str) -> Sequence[CaseEvent]:
+        return self._cases.timeline(case_number, self._clerk())
+
+    def receipt(self, case_number: str) -> bytes | None:
+        return self._cases.reprint(case_number, self._clerk())
+
+    def pending_sync_count(self) -> int:
+        return self._cases.pending_sync_count()
+
+    # Printing -----------------------------------------------------------------------------------
+
+    def print_document(self, pdf: bytes, *, title: str, printer: str = "") -> None:
+        self._clerk()
+        self._printer(pdf, title, printer)
+
+    def _system_printer(self, pdf: bytes, title: str, printer: str) -> None:
+        # Qt's print support is loaded only when something is printed.
+        from tongban.desktop.printers import PrintError, PrinterSettings, print_pdf
+        from tongban.printing import Paper
+
+        settings = self._context.settings
+        target = PrinterSettings(
+            printer_name=printer or settings.printer or "", paper=Paper(settings.paper.value)
+        )
+        try:
+            print_pdf(pdf, target, job_name=f"tongban-{title}")
+        except PrintError as error:
+            raise ServiceError(str(error)) from error
