@@ -15,7 +15,7 @@ from tongban.desktop.cli import main
 from tongban.desktop.services import NOT_CONFIGURED, CounterContext
 from tongban.desktop.settings import Settings, load_settings, save_settings
 from tongban.models.geography import shanghai
-from tongban.models.rules import is_valid_case_number, mask_identity
+from tongban.models.rules import display_case_number, is_valid_case_number, mask_identity
 from tongban.models.store import SubjectType, audit_trail, open_store
 from tongban.models.store.clerks import list_clerks
 
@@ -315,3 +315,41 @@ def test_without_the_window_module_demo_says_so_in_one_line(tmp_path, capsys, mo
     line = one_line_error(*run(capsys, "demo", "--data-dir", tmp_path / "demo"))
     assert "窗口程序" in line
     assert load_settings(tmp_path / "demo") is not None  # the demo itself was prepared
+
+
+def test_print_receipt_writes_the_pdf_and_records_the_reprint(tmp_path, capsys, demo_dir):
+    from pypdf import PdfReader
+
+    number = resident_id(serial=457)
+    accepted = intake(capsys, demo_dir, case_file(tmp_path, serial=457))
+    case = accepted["case_number"]
+    out = tmp_path / "again.pdf"
+    argv = ("print", "receipt", case, "--out", str(out), "--clerk", "1001")
+    code, _, err = run(capsys, *argv, "--data-dir", str(demo_dir))
+    assert code == 0, err
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert display_case_number(case) in text and mask_identity(number) in text
+    assert number not in text
+    assert run(capsys, *argv, "--data-dir", str(demo_dir))[0] == 0  # and once more
+    shown = run_json(capsys, "cases", "show", case, "--clerk", "1001", "--data-dir", demo_dir)
+    # The first print is the receipt's issue; every later one is recorded as a reprint.
+    assert [e["event"] for e in shown["events"]][-2:] == ["出具回执", "补打回执"]
+
+
+def test_print_receipt_on_the_roll_is_80_mm_wide(tmp_path, capsys, demo_dir):
+    from pypdf import PdfReader
+
+    case = intake(capsys, demo_dir, case_file(tmp_path))["case_number"]
+    out = tmp_path / "roll.pdf"
+    argv = ("print", "receipt", case, "--out", str(out), "--paper", "roll80")
+    code, _, err = run(capsys, *argv, "--clerk", "1001", "--data-dir", str(demo_dir))
+    assert code == 0, err
+    width_mm = float(PdfReader(out).pages[0].mediabox.width) / 72 * 25.4
+    assert abs(width_mm - 80) < 0.5
+
+
+def test_print_receipt_of_an_unknown_case_is_one_line(tmp_path, capsys, demo_dir):
+    out = tmp_path / "none.pdf"
+    argv = ("print", "receipt", "310104003-260310-001-0099-0", "--out", str(out))
+    code, out_text, err = run(capsys, *argv, "--clerk", "1001", "--data-dir", str(demo_dir))
+    assert one_line_error(code, out_text, err) and not out.exists()

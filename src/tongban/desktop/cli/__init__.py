@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tongban.desktop.cli import counter, reference, rules
+from tongban.desktop.cli import counter, paper, reference, rules
 from tongban.desktop.cli.common import CliError, OneLineParser
 
-COMMAND_GROUPS = (counter, reference, rules)
+COMMAND_GROUPS = (counter, paper, reference, rules)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,7 +123,7 @@ def run_workstation(args: argparse.Namespace) -> int:
     directory = data_dir(args.data_dir)
     if load_settings(directory) is None:
         raise CliError(NOT_CONFIGURED)
-    with _counter(directory) as context:
+    with counter_context(directory) as context:
         return _open_window(context)
 
 
@@ -135,7 +135,7 @@ def run_demo(args: argparse.Namespace) -> int:
         state = "已准备" if setup.created else "已存在，未改动"
         print(f"演示工作站{state}：{directory}\n{DEMO_HINT}")
         return 0
-    with _counter(directory) as context:
+    with counter_context(directory) as context:
         return _open_window(context)
 
 
@@ -150,7 +150,7 @@ def _open_window(context: CounterContext) -> int:
 
 
 @contextmanager
-def _counter(directory: Path) -> Iterator[CounterContext]:
+def counter_context(directory: Path) -> Iterator[CounterContext]:
     context = open_counter(directory)
     try:
         yield context
@@ -164,9 +164,9 @@ def _counter(directory: Path) -> Iterator[CounterContext]:
 @one_line_errors
 def run_intake(args: argparse.Namespace) -> int:
     raw = read_case_file(args.file)  # a bad file is reported before the store is touched
-    with _counter(data_dir(getattr(args, "data_dir", None))) as context:
+    with counter_context(data_dir(getattr(args, "data_dir", None))) as context:
         request = to_request(raw, context.catalog, context.geography)
-        actor = _actor(context, args.clerk)
+        actor = actor_for_clerk(context, args.clerk)
         result = Intake(context, Paperwork(context)).decide(
             request, actor, documents=args.pdf is not None
         )
@@ -179,7 +179,7 @@ def run_intake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _actor(context: CounterContext, number: str | None) -> Actor:
+def actor_for_clerk(context: CounterContext, number: str | None) -> Actor:
     accounts = Accounts(context)
     if number is None:
         clerks = accounts.clerks()
@@ -244,7 +244,7 @@ def _intake_text(data: dict[str, Any]) -> str:
 
 @one_line_errors
 def run_cases_list(args: argparse.Namespace) -> int:
-    with _counter(data_dir(getattr(args, "data_dir", None))) as context:
+    with counter_context(data_dir(getattr(args, "data_dir", None))) as context:
         cases = Cases(context, Paperwork(context))
         rows = [
             {
@@ -276,8 +276,8 @@ def _list_text(rows: list[dict[str, Any]]) -> str:
 
 @one_line_errors
 def run_cases_show(args: argparse.Namespace) -> int:
-    with _counter(data_dir(getattr(args, "data_dir", None))) as context:
-        actor = _actor(context, args.clerk)
+    with counter_context(data_dir(getattr(args, "data_dir", None))) as context:
+        actor = actor_for_clerk(context, args.clerk)
         cases = Cases(context, Paperwork(context))
         detail = cases.detail(args.case_number, actor)
         state, listing = detail.state, detail.listing

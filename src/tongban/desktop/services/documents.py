@@ -68,8 +68,10 @@ def document_label(document_type: str) -> str:
 class Paperwork:
     """Builds and renders the documents of one workstation (its center, its paper)."""
 
-    def __init__(self, context: CounterContext) -> None:
+    def __init__(self, context: CounterContext, *, paper: str | None = None) -> None:
         self._context = context
+        # The workstation's paper unless a command asks for the other one ("a4" or "roll80").
+        self._paper = paper or context.settings.paper.value
 
     # What the printing package needs ----------------------------------------------------------
 
@@ -188,7 +190,7 @@ class Paperwork:
     # Rendering --------------------------------------------------------------------------------
 
     def render(self, kind: DocumentKind, data: object) -> bytes | None:
-        paper = PrintPaper(self._context.settings.paper.value)
+        paper = PrintPaper(self._paper)
         try:
             return render_document(kind, data, paper, allow_missing_glyphs=True)
         except Exception:
