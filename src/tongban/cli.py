@@ -1,4 +1,5 @@
-"""The `tongban` command. It only dispatches: the workstation's commands live in tongban.desktop."""
+"""The `tongban` command. It only dispatches: `tongban central …` administers the central service,
+everything else is the workstation's (tongban.desktop). Nothing else imports both sides."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["central"]:
+        from tongban.central.cli import main as central_main
+
+        return central_main(args[1:])
     from tongban.desktop.cli import main as workstation_main
 
-    return workstation_main(sys.argv[1:] if argv is None else argv)
+    return workstation_main(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,273 @@
+"""The sync service's HTTP interface (FastAPI): thin and stateless, one CentralStore behind it.
+
+Every endpoint but /v1/health and /v1/enroll needs `Authorization: Bearer <device token>`.
+Bodies are JSON (wire.py); every error is JSON too, {"error": code, "message": zh_CN text}, with
+the HTTP status saying what kind (401 token, 403 quarantined or not allowed, 404, 409 retry, 410
+expired code, 422 malformed request, 503 database unavailable). Workstations may send their
+program version in `X-Tongban-Version`; the service records it with the last contact.
+
+The store's calls block (SQLAlchemy), so they run in the thread pool; a long-poll waits on the
+event loop without holding a thread or a database connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tongban.central.database import open_database, require_current_schema
+from tongban.central.enrollment import Workstation
+from tongban.central.errors import CentralError, NotAuthenticated
+from tongban.central.notify import Notifier, PostgresListener, wait_for
+from tongban.central.pull import Cursor
+from tongban.central.store import CentralStore, Pulled
+from tongban.central.wire import (
+    MAX_PULL_BATCH,
+    MAX_WAIT_SECONDS,
+    CatalogResponse,
+    CatalogRevisionInfo,
+    ClerkAccount,
+    ClerksResponse,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    PushResult,
+    StatusResponse,
+    WireEvent,
+)
+
+log = logging.getLogger(__name__)
+
+VERSION_HEADER = "X-Tongban-Version"
+HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
+DEFAULT_PULL_BATCH = 500
+_HTTP_MESSAGES = {404: "没有这个接口", 405: "不支持此请求方法"}
+
+
+def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
+    """The service for a store (or a database URL). `listen`: wake long-polls from other
+    instances via PostgreSQL NOTIFY (no effect on SQLite, where one instance serves)."""
+    owned = isinstance(store, str)
+    central = CentralStore(open_database(store)) if isinstance(store, str) else store
+    try:
+        require_current_schema(central.database)
+    except CentralError:
+        if owned:
+            central.database.close()
+        raise
+    postgres = central.database.is_postgresql
+    notifier = Notifier(reliable=not (postgres and listen))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        listener = None
+        if postgres and listen:
+            listener = PostgresListener(
+                central.database.engine, notifier, asyncio.get_running_loop()
+            )
+            await run_in_threadpool(listener.start)
+        try:
+            yield
+        finally:
+            if listener is not None:
+                await run_in_threadpool(listener.stop)
+            if owned:
+                central.database.close()
+
+    app = FastAPI(title="通办 中心同步服务", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.store = central
+    app.state.notifier = notifier
+    _error_handlers(app)
+    _routes(app, central, notifier)
+    return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CentralError)
+    async def central_error(_request: Request, error: CentralError) -> JSONResponse:
+        return _error(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        places = "，".join(".".join(str(part) for part in e["loc"]) for e in error.errors()[:5])
+        return _error(422, "invalid_request", f"请求内容不正确：{places}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        message = _HTTP_MESSAGES.get(error.status_code, "请求无法处理")
+        return _error(error.status_code, "http_error", message)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_request: Request, error: DBAPIError) -> JSONResponse:
+        # Only the error's type: its text may quote a row, and rows carry identity numbers.
+        log.error("数据库错误：%s", type(error.orig).__name__)
+        return _error(503, "database_unavailable", "中心数据库暂时不可用，请稍后重试")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.error("未预期的错误：%s", type(error).__name__)
+        return _error(500, "internal_error", "中心服务内部错误，请稍后重试")
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    body = ErrorResponse(error=code, message=message)
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+async def _workstation(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
+) -> Workstation:
+    """The workstation whose device token the request carries (Authorization: Bearer …)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("缺少工作站令牌")
+    store: CentralStore = request.app.state.store
+    return await run_in_threadpool(store.authenticate, token.strip(), app_version=version)
+
+
+Authenticated = Annotated[Workstation, Depends(_workstation)]
+
+
+def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
+    @app.get("/v1/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "epoch": await run_in_threadpool(store.epoch)}
+
+    @app.post("/v1/enroll")
+    async def enroll(body: EnrollRequest) -> EnrollResponse:
+        redeemed, epoch = await run_in_threadpool(
+            store.redeem, body.code, app_version=body.app_version
+        )
+        w = redeemed.workstation
+        return EnrollResponse(
+            device_id=w.device_id,
+            token=redeemed.token,
+            center_code=w.center_code,
+            center_name=redeemed.center_name,
+            site_code=w.site_code,
+            workstation_number=w.number,
+            workstation_name=w.name,
+            epoch=epoch,
+        )
+
+    @app.get("/v1/status")
+    async def status(ws: Authenticated) -> StatusResponse:
+        epoch, current = await run_in_threadpool(store.status, ws)
+        return StatusResponse(
+            epoch=epoch,
+            device_id=current.device_id,
+            center_code=current.center_code,
+            site_code=current.site_code,
+            workstation_number=current.number,
+            expected_sequence=current.expected_sequence,
+            server_time=store.now(),
+        )
+
+    @app.post("/v1/push")
+    async def push(body: PushRequest, ws: Authenticated) -> PushResponse:
+        events = [e.to_event() for e in body.events]
+        pushed = await run_in_threadpool(store.push, ws, events)
+        outcome = pushed.outcome
+        notifier.publish(outcome.centers)
+        return PushResponse(
+            epoch=pushed.epoch,
+            results=[
+                PushResult(
+                    event_id=r.event_id, sequence=r.sequence, outcome=r.outcome, reason=r.reason
+                )
+                for r in outcome.results
+            ],
+            expected_sequence=outcome.expected_sequence,
+            quarantined=outcome.quarantine_reason is not None,
+            quarantine_reason=outcome.quarantine_reason,
+        )
+
+    @app.get("/v1/pull")
+    async def pull(
+        ws: Authenticated,
+        cursor: Annotated[str | None, Query(max_length=120)] = None,
+        wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_BATCH)] = DEFAULT_PULL_BATCH,
+    ) -> PullResponse:
+        after = Cursor.parse(cursor) if cursor else None
+        pulled = await _long_poll(store, notifier, ws, after, wait=wait, limit=limit)
+        batch = pulled.batch
+        return PullResponse(
+            epoch=pulled.epoch,
+            cursor=str(batch.cursor),
+            reset=batch.reset,
+            more=batch.more,
+            events=[WireEvent.from_event(e) for e in batch.events],
+            catalog_revisions=[
+                CatalogRevisionInfo(
+                    revision=r.revision, effective_from=r.effective_from, checksum=r.checksum
+                )
+                for r in pulled.catalog_revisions
+            ],
+            clerks_revision=pulled.clerks_revision,
+        )
+
+    @app.get("/v1/catalog/{revision}")
+    async def catalog(revision: str, _ws: Authenticated) -> CatalogResponse:
+        found = await run_in_threadpool(store.catalog, revision)
+        return CatalogResponse(
+            revision=found.revision,
+            effective_from=found.effective_from,
+            checksum=found.checksum,
+            content=found.content,
+        )
+
+    @app.get("/v1/clerks")
+    async def clerks(ws: Authenticated) -> ClerksResponse:
+        revision, accounts = await run_in_threadpool(store.clerks, ws)
+        return ClerksResponse(
+            revision=revision,
+            clerks=[
+                ClerkAccount(
+                    number=a.number,
+                    name=a.name,
+                    role=a.role.value,
+                    center_code=a.center_code,
+                    active=a.active,
+                    password_hash=a.password_hash,
+                )
+                for a in accounts
+            ],
+        )
+
+
+async def _long_poll(
+    store: CentralStore,
+    notifier: Notifier,
+    ws: Workstation,
+    after: Cursor | None,
+    *,
+    wait: float,
+    limit: int,
+) -> Pulled:
+    """Pull; when nothing is there, wait for a push to this center (or the deadline) and retry."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        signal = notifier.signal(ws.center_code)
+        pulled = await run_in_threadpool(store.pull, ws, after, limit=limit)
+        remaining = deadline - loop.time()
+        if pulled.batch.events or pulled.batch.reset or remaining <= 0:
+            return pulled
+        pause = HELD_BACK_RECHECK if pulled.batch.held_back else notifier.recheck_after
+        await wait_for(signal, min(remaining, pause))

@@ -1,0 +1,124 @@
+"""Clerk accounts kept centrally, so a clerk can log in at any workstation of their center.
+
+The service stores an argon2id hash, never a password; workstations pull their center's
+accounts (with the hashes) so a clerk can log in while the network is down. Clerk numbers are
+unique city-wide, because an event names its clerk by number alone. Lockout after failed logins
+is each workstation's own state and is not kept here.
+Every change takes the next clerk revision (central_state), so a workstation learns from a pull
+whether its copy of the accounts is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.central.errors import CentralError
+from tongban.central.reference import is_center
+from tongban.central.schema import ClerkRow
+from tongban.central.state import next_clerks_revision
+
+_CLERK_NUMBER = re.compile(r"^[0-9A-Za-z]{1,20}$")
+MAX_NAME = 50
+MIN_PASSWORD_LENGTH = 8
+
+
+class ClerkRole(StrEnum):
+    CLERK = "clerk"  # 窗口受理员
+    SUPERVISOR = "supervisor"  # 中心主管
+
+
+@dataclass(frozen=True)
+class ClerkAccount:
+    number: str
+    name: str
+    role: ClerkRole
+    center_code: str
+    active: bool
+    revision: int
+    password_hash: str = field(repr=False)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is not acceptable (zh_CN), or None: the workstation's own policy
+    (desktop/services/passwords.py), 等保 2.0 length and mixed kinds."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
+    if not any(c.isascii() and c.isalpha() for c in password):
+        return "密码须包含英文字母"
+    if not any(c.isascii() and c.isdigit() for c in password):
+        return "密码须包含数字"
+    if any(c.isspace() for c in password):
+        return "密码不能包含空格"
+    return None
+
+
+def add_clerk(
+    session: Session,
+    *,
+    number: str,
+    name: str,
+    role: ClerkRole,
+    center_code: str,
+    password_hash: str,
+    at: datetime,
+) -> ClerkAccount:
+    """A new, active account. Refused when the number is taken anywhere or a field is wrong."""
+    if not _CLERK_NUMBER.match(number):
+        raise CentralError(f"工号应为 1 至 20 位字母或数字：{number}")
+    if not name.strip() or len(name.strip()) > MAX_NAME:
+        raise CentralError(f"姓名不能为空，且不超过 {MAX_NAME} 个字")
+    if not is_center(session, center_code):
+        raise CentralError(f"未知的中心代码：{center_code}")
+    if not password_hash.startswith("$argon2"):
+        raise CentralError("密码须以 argon2 哈希保存")
+    if session.get(ClerkRow, number) is not None:
+        raise CentralError(f"工号 {number} 已存在")
+    row = ClerkRow(
+        number=number,
+        name=name.strip(),
+        role=ClerkRole(role).value,
+        center_code=center_code,
+        password_hash=password_hash,
+        active=True,
+        revision=next_clerks_revision(session),
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return _to_account(row)
+
+
+def clerk_center(session: Session, number: str) -> str | None:
+    """The center a clerk number belongs to, or None when no such clerk exists."""
+    row = session.get(ClerkRow, number)
+    return None if row is None else row.center_code
+
+
+def clerks_of(session: Session, center_code: str) -> list[ClerkAccount]:
+    """All accounts of a center, active or not (a workstation must learn of a deactivation)."""
+    query = select(ClerkRow).where(ClerkRow.center_code == center_code).order_by(ClerkRow.number)
+    return [_to_account(row) for row in session.scalars(query)]
+
+
+def clerks_revision_of(session: Session, center_code: str) -> int:
+    """The newest revision among a center's accounts (0 when it has none)."""
+    query = select(func.max(ClerkRow.revision)).where(ClerkRow.center_code == center_code)
+    return int(session.scalar(query) or 0)
+
+
+def _to_account(row: ClerkRow) -> ClerkAccount:
+    return ClerkAccount(
+        number=row.number,
+        name=row.name,
+        role=ClerkRole(row.role),
+        center_code=row.center_code,
+        active=row.active,
+        revision=row.revision,
+        password_hash=row.password_hash,
+    )

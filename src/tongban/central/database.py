@@ -1,0 +1,180 @@
+"""Opening the central database: URL, engine, sessions, and the schema's migrations.
+
+PostgreSQL (`postgresql://…`, driven by psycopg 3) is the production store; SQLite
+(`sqlite:///path`) runs the same service on one machine (demo, one-center trial). `migrate()`
+brings a database to the newest schema (`central init` runs it); `serve` only checks that the
+schema is current, so several service instances starting at once never race a migration.
+
+SQLite runs as the workstation store does: WAL, synchronous=FULL, foreign keys, a busy timeout,
+and BEGIN IMMEDIATE for writes, so writers queue instead of failing half-way; with one writer at
+a time the event log's rowid order is its commit order. SQLAlchemy hides statement parameters in
+errors and logs (hide_parameters), because events carry identity numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tongban.central.errors import CentralError
+
+MIGRATIONS = "tongban.central:migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_READ_ONLY = "tongban_read_only"
+
+
+@dataclass(frozen=True)
+class CentralDatabase:
+    """An open central database: `transaction()` to change it, `reading()` to look."""
+
+    engine: Engine
+    writers: sessionmaker[Session]
+    readers: sessionmaker[Session]
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction: committed on success, rolled back on any error."""
+        with self.writers.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read transaction; anything written in it is rolled back."""
+        with self.readers() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def database_url(text: str) -> URL:
+    """The SQLAlchemy URL for what an administrator typed; CentralError when unusable."""
+    try:
+        url = make_url(text.strip())
+    except ArgumentError:
+        raise CentralError("数据库地址格式不正确") from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise CentralError("SQLite 数据库须为文件，例如 sqlite:////srv/tongban/central.db")
+        if not Path(url.database).parent.is_dir():
+            raise CentralError(f"数据库目录不存在：{Path(url.database).parent}")
+        return url.set(drivername="sqlite")
+    raise CentralError("只支持 postgresql:// 或 sqlite:/// 数据库地址")
+
+
+def open_database(url: str | URL, *, pool_size: int = 10) -> CentralDatabase:
+    """An engine and sessions for the database at `url`; the schema is not touched."""
+    resolved = url if isinstance(url, URL) else database_url(url)
+    if resolved.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(resolved)
+    else:
+        engine = create_engine(
+            resolved,
+            hide_parameters=True,
+            json_serializer=_json_text,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+    return CentralDatabase(
+        engine=engine,
+        writers=sessionmaker(engine, expire_on_commit=False),
+        readers=sessionmaker(engine.execution_options(**{_READ_ONLY: True})),
+    )
+
+
+def _json_text(value: Any) -> str:
+    # The same text for the same payload everywhere, and readable Chinese.
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, hide_parameters=True, json_serializer=_json_text)
+    event.listen(engine, "connect", _sqlite_settings)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
+    # sqlite3 must not open transactions by itself; _sqlite_begin does that.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise CentralError(
+                f"数据库文件无法使用 WAL 日志模式（当前为 {mode}），请放在本机磁盘上"
+            )
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise CentralError("程序缺少中心数据库迁移脚本")
+    return head
+
+
+def current_revision(database: CentralDatabase) -> str | None:
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(database: CentralDatabase) -> None:
+    """Bring the schema to the newest revision, in one transaction."""
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    known = {s.revision for s in scripts.walk_revisions()}
+    with database.engine.begin() as connection:
+        found = MigrationContext.configure(connection).get_current_revision()
+        if found is not None and found not in known:
+            raise CentralError(f"数据库结构版本 {found} 不是本程序的中心数据库，或来自更新的版本")
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def require_current_schema(database: CentralDatabase) -> None:
+    """Refuse to serve a database that `central init` has not brought up to date."""
+    found = current_revision(database)
+    if found is None:
+        raise CentralError("中心数据库尚未初始化，请先运行 tongban central init")
+    if found != head_revision():
+        raise CentralError(
+            f"中心数据库结构版本为 {found}，本程序需要 {head_revision()}，"
+            "请先运行 tongban central init"
+        )

@@ -1,0 +1,246 @@
+"""Enrolling a workstation: a one-time code for the administrator, a device token for the machine.
+
+`enroll` (an administrator, `tongban central enroll`) registers a workstation of a center: the
+service gives it its device id and its number within the center (part of every case number it
+issues, never given twice) and returns a one-time code that expires. At the counter the code is
+typed into the workstation, which redeems it (`redeem`, POST /v1/enroll) for a device token.
+The service keeps SHA-256 hashes of both, never the code or the token: both are long random
+strings, so a fast hash is enough and lets a token be found by its hash.
+A workstation that is not redeemed yet can be enrolled again under the same name: a new code
+replaces the old one. A quarantined workstation is never released; it is enrolled anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from uuid6 import uuid7
+
+from tongban.central.errors import CentralError, Expired, NotAuthenticated, Quarantined
+from tongban.central.reference import center_name, site_belongs_to
+from tongban.central.schema import WorkstationRow
+from tongban.models.rules.case_number import MAX_WORKSTATION_NO
+
+# No 0/O or 1/I: the code is read off a screen or a slip of paper and typed by hand.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16  # 80 random bits
+CODE_GROUP = 4
+DEFAULT_CODE_VALIDITY = timedelta(hours=24)
+TOKEN_PREFIX = "tbw1_"
+MAX_NAME = 50
+CONTACT_INTERVAL = timedelta(minutes=1)  # last contact is written at most this often
+
+
+class Status:
+    PENDING = "pending"
+    ACTIVE = "active"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class Workstation:
+    id: int
+    device_id: str
+    center_code: str
+    site_code: str
+    number: int
+    name: str
+    status: str
+    received_through: int
+    quarantine_reason: str | None
+    last_contact_at: datetime | None
+    app_version: str | None
+
+    @property
+    def expected_sequence(self) -> int:
+        return self.received_through + 1
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    code: str  # shown once, grouped for reading: ABCD-EFGH-JKMN-PQRS
+    expires_at: datetime
+    workstation: Workstation
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    token: str  # shown once: the workstation stores it in its keyring
+    center_name: str
+    workstation: Workstation
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_code(text: str) -> str:
+    return "".join(c for c in text.upper() if c not in " -\t")
+
+
+def enroll(
+    session: Session,
+    *,
+    center_code: str,
+    name: str,
+    at: datetime,
+    site_code: str | None = None,
+    valid_for: timedelta = DEFAULT_CODE_VALIDITY,
+) -> Enrollment:
+    """Register (or re-issue the code of) a workstation not yet redeemed."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise CentralError(f"工作站名称不能为空，且不超过 {MAX_NAME} 个字")
+    site = site_code or center_code
+    center_name(session, center_code)  # refuses an unknown center
+    if not site_belongs_to(session, site, center_code):
+        raise CentralError(f"受理点 {site} 不是中心 {center_code} 或其分中心")
+    if valid_for <= timedelta(0):
+        raise CentralError("登记码有效期必须大于零")
+    row = _by_name(session, center_code, name)
+    if row is None:
+        row = _new_workstation(session, center_code, site, name, at)
+    elif row.status != Status.PENDING:
+        raise CentralError(f"中心 {center_code} 已有名为「{name}」的工作站，请换一个名称")
+    elif row.site_code != site:
+        raise CentralError(f"工作站「{name}」已登记在受理点 {row.site_code}")
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    row.enroll_code_hash = digest(code)
+    row.enroll_expires_at = at + valid_for
+    session.flush()
+    return Enrollment(
+        code=_grouped(code), expires_at=at + valid_for, workstation=to_workstation(row)
+    )
+
+
+def _by_name(session: Session, center_code: str, name: str) -> WorkstationRow | None:
+    query = select(WorkstationRow).where(
+        WorkstationRow.center_code == center_code, WorkstationRow.name == name
+    )
+    return session.scalars(query.with_for_update()).one_or_none()
+
+
+def _new_workstation(
+    session: Session, center_code: str, site: str, name: str, at: datetime
+) -> WorkstationRow:
+    # Numbers are never reused, even for retired or quarantined machines. Two administrators
+    # enrolling at once may pick the same number; the unique constraint refuses the second.
+    taken = session.scalar(
+        select(func.max(WorkstationRow.number)).where(WorkstationRow.center_code == center_code)
+    )
+    number = int(taken or 0) + 1
+    if number > MAX_WORKSTATION_NO:
+        raise CentralError(f"中心 {center_code} 的工作站编号已用完（最多 {MAX_WORKSTATION_NO} 台）")
+    row = WorkstationRow(
+        device_id=str(uuid7()),
+        center_code=center_code,
+        site_code=site,
+        number=number,
+        name=name,
+        status=Status.PENDING,
+        received_through=0,
+        created_at=at,
+    )
+    session.add(row)
+    return row
+
+
+def _grouped(code: str) -> str:
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+
+
+def redeem(session: Session, *, code: str, at: datetime, app_version: str | None) -> Redeemed:
+    """Exchange a one-time code for the workstation's device token. The code is then spent."""
+    query = select(WorkstationRow).where(
+        WorkstationRow.enroll_code_hash == digest(normalise_code(code))
+    )
+    row = session.scalars(query.with_for_update()).one_or_none()
+    if row is None or row.status != Status.PENDING:
+        raise NotAuthenticated("登记码无效或已使用")
+    if row.enroll_expires_at is None or at >= row.enroll_expires_at:
+        raise Expired("登记码已过期，请管理员重新生成")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row.token_hash = digest(token)
+    row.enroll_code_hash = None
+    row.enroll_expires_at = None
+    row.status = Status.ACTIVE
+    row.activated_at = at
+    row.last_contact_at = at
+    row.app_version = app_version
+    session.flush()
+    return Redeemed(
+        token=token,
+        center_name=center_name(session, row.center_code),
+        workstation=to_workstation(row),
+    )
+
+
+def authenticate(session: Session, token: str) -> Workstation:
+    """The workstation a device token belongs to; refused when unknown or quarantined."""
+    row = session.scalars(
+        select(WorkstationRow).where(WorkstationRow.token_hash == digest(token))
+    ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("工作站令牌无效，请重新登记本工作站")
+    if row.status == Status.QUARANTINED:
+        raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
+    return to_workstation(row)
+
+
+def touch(session: Session, workstation_id: int, *, at: datetime, app_version: str | None) -> None:
+    """Note the last contact (at most once a minute) and the program version it reported."""
+    row = session.get(WorkstationRow, workstation_id)
+    if row is None:
+        return
+    stale = row.last_contact_at is None or at - row.last_contact_at >= CONTACT_INTERVAL
+    if stale or (app_version and app_version != row.app_version):
+        row.last_contact_at = at
+        row.app_version = app_version or row.app_version
+        session.flush()
+
+
+def needs_touch(workstation: Workstation, *, at: datetime, app_version: str | None) -> bool:
+    """Whether `touch` would write: lets a request skip the write transaction most of the time."""
+    last = workstation.last_contact_at
+    stale = last is None or at - last >= CONTACT_INTERVAL
+    return stale or bool(app_version and app_version != workstation.app_version)
+
+
+def quarantine(row: WorkstationRow, reason: str, *, at: datetime) -> None:
+    """Stop the workstation for good. Its token hash stays, so its next request is told why."""
+    row.status = Status.QUARANTINED
+    row.quarantine_reason = reason
+    row.quarantined_at = at
+
+
+def get_workstation(session: Session, workstation_id: int) -> Workstation | None:
+    row = session.get(WorkstationRow, workstation_id)
+    return None if row is None else to_workstation(row)
+
+
+def list_workstations(session: Session, center_code: str | None = None) -> list[Workstation]:
+    query = select(WorkstationRow).order_by(WorkstationRow.center_code, WorkstationRow.number)
+    if center_code is not None:
+        query = query.where(WorkstationRow.center_code == center_code)
+    return [to_workstation(row) for row in session.scalars(query)]
+
+
+def to_workstation(row: WorkstationRow) -> Workstation:
+    return Workstation(
+        id=row.id,
+        device_id=row.device_id,
+        center_code=row.center_code,
+        site_code=row.site_code,
+        number=row.number,
+        name=row.name,
+        status=row.status,
+        received_through=row.received_through,
+        quarantine_reason=row.quarantine_reason,
+        last_contact_at=row.last_contact_at,
+        app_version=row.app_version,
+    )

@@ -1,0 +1,1 @@
+"""Alembic scripts of the central store (script_location tongban.central:migrations)."""

@@ -1,0 +1,148 @@
+"""The pull feed (GET /v1/pull): the events that concern a workstation's center, never skipping one.
+
+What a center pulls: every event of a case it accepted or processes (both centers are stored on
+each event), and the visits recorded at the center; not the workstation's own events.
+
+Why not `position > cursor`: positions (a sequence) are taken when a row is inserted, but rows
+become visible when their transaction commits. Writer A takes position 10, writer B position 11
+and commits first; a reader then sees 11, moves its cursor to 11, and never sees 10. So on
+PostgreSQL each event row carries the id of the transaction that wrote it (pg_current_xact_id),
+and a reader takes only events whose transaction id is below the horizon
+`pg_snapshot_xmin(pg_current_snapshot())`: every transaction below it has finished, so no event
+can later appear there. The feed is ordered by (txid, position) and the cursor is the last pair
+returned; an event that commits later has a txid at or above the horizon the reader used, which
+is above its cursor. Events of a transaction still open wait, with everything after them, until
+it ends. The horizon is cluster-wide: any long transaction on the server holds the feed back, so
+the service keeps its own transactions short.
+SQLite has one writer at a time (BEGIN IMMEDIATE), so its positions are in commit order: txid is
+0 for every event and the position alone orders the feed.
+
+A cursor is "<epoch>:<txid>:<position>". A cursor of another epoch (the store was restored from a
+backup since) starts the feed again from the beginning; workstations apply events idempotently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, text, tuple_, union_all
+from sqlalchemy.orm import Session
+
+from tongban.central.enrollment import Workstation
+from tongban.central.errors import CentralError
+from tongban.central.events import stored_event
+from tongban.central.schema import EventRow
+from tongban.models.store.events import Event
+
+HORIZON_SQL = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    epoch: str
+    txid: int
+    position: int
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.txid}:{self.position}"
+
+    @classmethod
+    def parse(cls, text_form: str) -> Cursor:
+        try:
+            epoch, txid, position = text_form.split(":")
+            cursor = cls(epoch, int(txid), int(position))
+        except ValueError:
+            raise CentralError("同步游标无效") from None
+        if not epoch or cursor.txid < 0 or cursor.position < 0:
+            raise CentralError("同步游标无效")
+        return cursor
+
+    @classmethod
+    def start(cls, epoch: str) -> Cursor:
+        return cls(epoch, 0, 0)
+
+
+@dataclass(frozen=True)
+class PullBatch:
+    events: tuple[Event, ...]
+    cursor: Cursor  # where the next pull continues
+    reset: bool  # the cursor given was of another epoch
+    more: bool  # the batch was full: more events are ready
+    held_back: bool  # committed events wait behind an open transaction: ask again soon
+
+
+def pull(
+    session: Session, *, workstation: Workstation, epoch: str, cursor: Cursor | None, limit: int
+) -> PullBatch:
+    """The next events for the workstation's center after `cursor`, in feed order."""
+    reset = cursor is not None and cursor.epoch != epoch
+    after = Cursor.start(epoch) if cursor is None or reset else cursor
+    horizon = _horizon(session)
+    positions = _positions(workstation, after, horizon, limit)
+    rows = session.scalars(
+        select(EventRow)
+        .where(EventRow.position.in_(positions))
+        .order_by(EventRow.txid, EventRow.position)
+    ).all()
+    events = tuple(stored_event(row) for row in rows)
+    last = Cursor(epoch, rows[-1].txid, rows[-1].position) if rows else after
+    held_back = not rows and horizon is not None and _waiting(session, workstation, after, horizon)
+    return PullBatch(
+        events=events, cursor=last, reset=reset, more=len(rows) == limit, held_back=held_back
+    )
+
+
+def _horizon(session: Session) -> int | None:
+    """PostgreSQL: the oldest transaction id still running; SQLite: no horizon is needed."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.scalar(HORIZON_SQL))
+
+
+def _positions(
+    workstation: Workstation, after: Cursor, horizon: int | None, limit: int
+) -> Select[tuple[int]]:
+    """Positions of the next events, one index range per center column, merged."""
+    here = workstation.center_code
+    accepted_here = _branch(EventRow.accepting_center == here, workstation, after, horizon, limit)
+    processed_here = _branch(
+        and_(EventRow.processing_center == here, EventRow.accepting_center != here),
+        workstation,
+        after,
+        horizon,
+        limit,
+    )
+    merged = union_all(accepted_here, processed_here).subquery()
+    return select(merged.c.position).order_by(merged.c.txid, merged.c.position).limit(limit)
+
+
+def _branch(
+    concerns: ColumnElement[bool],
+    workstation: Workstation,
+    after: Cursor,
+    horizon: int | None,
+    limit: int,
+) -> Select[tuple[int, int]]:
+    query = select(EventRow.txid, EventRow.position).where(
+        concerns,
+        tuple_(EventRow.txid, EventRow.position) > tuple_(after.txid, after.position),
+        EventRow.workstation_id != workstation.device_id,
+    )
+    if horizon is not None:
+        query = query.where(EventRow.txid < horizon)
+    inner = query.order_by(EventRow.txid, EventRow.position).limit(limit).subquery()
+    return select(inner.c.txid, inner.c.position)
+
+
+def _waiting(session: Session, workstation: Workstation, after: Cursor, horizon: int) -> bool:
+    """Committed events for this center above the horizon (an older transaction is still open)."""
+    here = workstation.center_code
+    query = select(
+        exists().where(
+            or_(EventRow.accepting_center == here, EventRow.processing_center == here),
+            tuple_(EventRow.txid, EventRow.position) > tuple_(after.txid, after.position),
+            EventRow.txid >= horizon,
+            EventRow.workstation_id != workstation.device_id,
+        )
+    )
+    return bool(session.scalar(query))

@@ -1,0 +1,333 @@
+"""Receiving a workstation's outbox (POST /v1/push): in order, exactly once, authorised.
+
+A push carries the workstation's own events in sequence order. Inside one transaction, with
+the workstation's row locked (so two pushes of one device queue up), each event is taken as:
+
+    seen before (its id is stored)   the same content: "duplicate" (or "rejected" again, with the
+                                     stored reason) — a replay after a lost response has exactly
+                                     one effect; other content under that id: the device is
+                                     quarantined
+    sequence <= received_through     a different event under a sequence already received: the
+                                     device was cloned or restored from a backup — quarantined
+    sequence > received_through + 1  a gap: the push stops here; the response's
+                                     expected_sequence tells the workstation where to resume
+    otherwise                        checked (authorization.py, the clerk's center, a payload
+                                     this version can read): stored in the log ("accepted") or
+                                     in rejections ("rejected", with the reason, never retried)
+
+Either way the sequence counts as received. An accepted event is tagged with its case's two
+centers (who pulls it) and, on PostgreSQL, with the transaction id that orders the pull feed
+(pull.py); the case index is rewritten from the fold of the case's stored events, so the central
+view of a case follows the hybrid-logical-clock order, not the order events arrived in. On
+PostgreSQL the transaction ends with NOTIFY, delivered at commit, waking long-polls on every
+service instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import pairwise
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from tongban.central.authorization import (
+    Author,
+    Parties,
+    check_accepted,
+    check_case_event,
+    check_visit,
+    readable_payload,
+    stream_problem,
+)
+from tongban.central.clerks import clerk_center
+from tongban.central.enrollment import Status, quarantine
+from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Quarantined
+from tongban.central.events import stored_event, to_row
+from tongban.central.reference import is_center
+from tongban.central.schema import CaseIndexRow, EventRow, RejectionRow, WorkstationRow
+from tongban.central.wire import WireEvent
+from tongban.models.store import payloads as p
+from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold
+
+NOTIFY_CHANNEL = "tongban_events"
+CURRENT_TXID_SQL = text("SELECT pg_current_xact_id()::text::bigint")
+
+
+@dataclass(frozen=True)
+class Received:
+    event_id: str
+    sequence: int
+    outcome: str  # accepted | duplicate | rejected
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    results: tuple[Received, ...]
+    expected_sequence: int
+    quarantine_reason: str | None
+    centers: frozenset[str]  # centers with new events to pull
+
+
+def push(session: Session, *, device_id: str, events: Sequence[Event], at: datetime) -> PushOutcome:
+    """Receive a batch of one workstation's events; the caller commits."""
+    row = session.scalars(
+        select(WorkstationRow).where(WorkstationRow.device_id == device_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("未登记的工作站")
+    if row.status == Status.QUARANTINED:
+        raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
+    _require_own_and_ordered(events, device_id)
+    receiver = _Receiver(session, row, at, _Known.load(session, events))
+    for event in events:
+        if not receiver.receive(event):
+            break
+    receiver.finish()
+    row.last_contact_at = at
+    if receiver.centers and session.get_bind().dialect.name == "postgresql":
+        payload = " ".join(sorted(receiver.centers))
+        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, payload)))
+    return PushOutcome(
+        results=tuple(receiver.results),
+        expected_sequence=row.received_through + 1,
+        quarantine_reason=row.quarantine_reason if row.status == Status.QUARANTINED else None,
+        centers=frozenset(receiver.centers),
+    )
+
+
+def _require_own_and_ordered(events: Sequence[Event], device_id: str) -> None:
+    if any(e.workstation_id != device_id for e in events):
+        raise Forbidden("只能提交本工作站记录的事件")
+    sequences = [e.sequence for e in events]
+    if any(b <= a for a, b in pairwise(sequences)):
+        raise CentralError("事件须按序号从小到大提交，且不能重复")
+
+
+@dataclass
+class _Known:
+    """What the store holds about a batch, read in a few queries up front (not one per event)."""
+
+    previous: dict[str, tuple[Event, Received]]  # event id: the stored event and its answer
+    cases: dict[str, CaseIndexRow]  # index rows of the cases the batch touches, locked
+    new_cases: dict[str, Parties] = field(default_factory=dict)  # accepted in this batch
+    visits: set[str] = field(default_factory=set)  # visit stream ids that already exist
+
+    @classmethod
+    def load(cls, session: Session, events: Sequence[Event]) -> _Known:
+        ids = [e.id for e in events]
+        previous: dict[str, tuple[Event, Received]] = {}
+        for rejection in session.scalars(
+            select(RejectionRow)
+            .where(RejectionRow.event_id.in_(ids))
+            .order_by(RejectionRow.position.desc())
+        ):  # the first rejection of an id is the answer: iterate newest first, keep the last
+            earlier = WireEvent.model_validate(rejection.event).to_event()
+            answer = Received(earlier.id, earlier.sequence, "rejected", rejection.reason)
+            previous[rejection.event_id] = (earlier, answer)
+        for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids))):
+            stored = stored_event(row)
+            previous[row.id] = (stored, Received(stored.id, stored.sequence, "duplicate"))
+        case_numbers = sorted({e.stream_id for e in events if e.stream_type == StreamType.CASE})
+        # Locked in case-number order, so two pushes touching the same cases cannot deadlock.
+        cases = session.scalars(
+            select(CaseIndexRow)
+            .where(CaseIndexRow.case_number.in_(case_numbers))
+            .order_by(CaseIndexRow.case_number)
+            .with_for_update()
+        )
+        visit_ids = [e.stream_id for e in events if e.stream_type == StreamType.VISIT]
+        visits = session.scalars(
+            select(EventRow.stream_id).where(
+                EventRow.stream_type == StreamType.VISIT, EventRow.stream_id.in_(visit_ids)
+            )
+        )
+        return cls(previous=previous, cases={c.case_number: c for c in cases}, visits=set(visits))
+
+    def parties(self, case_number: str) -> Parties | None:
+        if case_number in self.new_cases:
+            return self.new_cases[case_number]
+        row = self.cases.get(case_number)
+        return None if row is None else Parties(row.accepting_center, row.processing_center)
+
+
+@dataclass
+class _Receiver:
+    session: Session
+    row: WorkstationRow
+    at: datetime
+    known: _Known
+    results: list[Received] = field(default_factory=list)
+    centers: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)  # cases whose index must be rewritten
+    _txid: int | None = None
+    _clerk_centers: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def author(self) -> Author:
+        return Author(self.row.center_code, self.row.site_code, self.row.number)
+
+    def receive(self, event: Event) -> bool:
+        """Take one event; False when the rest of the batch must wait (gap, quarantine)."""
+        if self._seen_before(event):
+            return self.row.status != Status.QUARANTINED
+        expected = self.row.received_through + 1
+        if event.sequence < expected:
+            self._quarantine(
+                event,
+                f"序号 {event.sequence} 已收到过另一事件：本工作站可能被复制，或从备份恢复",
+            )
+            return False
+        if event.sequence > expected:
+            return False
+        reason, parties = self._judge(event)
+        if reason is None and parties is not None:
+            self._store(event, parties)
+        else:
+            self._reject(event, reason or "无法判定事件所属案件")
+        self.row.received_through = event.sequence
+        return True
+
+    def finish(self) -> None:
+        """Write what was taken, then rewrite the index of every case it touched."""
+        self.session.flush()
+        for case_number in sorted(self.touched):
+            _reindex(self.session, self.known.cases.get(case_number), case_number, at=self.at)
+
+    def _seen_before(self, event: Event) -> bool:
+        """True when the id is known: a replay is answered as before, other content quarantines."""
+        previous = self.known.previous.get(event.id)
+        if previous is None:
+            return False
+        stored, answer = previous
+        if stored == event:
+            self.results.append(answer)
+        else:
+            self._quarantine(event, f"事件 {event.id} 已以不同内容提交过：本工作站可能被复制")
+        return True
+
+    def _judge(self, event: Event) -> tuple[str | None, Parties | None]:
+        """Why the event is refused (None if allowed), and its case's parties."""
+        problem = stream_problem(event) or readable_payload(event) or self._clerk_problem(event)
+        if problem is not None:
+            return problem, None
+        if event.stream_type == StreamType.VISIT:
+            return self._judge_visit(event)
+        if event.kind == EventKind.ACCEPTED:
+            return self._judge_accepted(event)
+        parties = self.known.parties(event.stream_id)
+        if parties is None:
+            return f"案件 {event.stream_id} 尚未在中心登记（其受理事件未同步或已被拒绝）", None
+        return check_case_event(self.author, event, parties), parties
+
+    def _clerk_problem(self, event: Event) -> str | None:
+        if event.clerk not in self._clerk_centers:
+            self._clerk_centers[event.clerk] = clerk_center(self.session, event.clerk)
+        if self._clerk_centers[event.clerk] != self.row.center_code:
+            return f"经办人工号 {event.clerk} 不是本中心登记的工作人员"
+        return None
+
+    def _judge_visit(self, event: Event) -> tuple[str | None, Parties | None]:
+        if event.stream_id in self.known.visits:
+            return f"来访记录 {event.stream_id} 已存在", None
+        here = self.row.center_code
+        return check_visit(self.author, event), Parties(here, here)
+
+    def _judge_accepted(self, event: Event) -> tuple[str | None, Parties | None]:
+        data = p.load_payload(p.Accepted, event.payload)
+        reason = check_accepted(self.author, event, data, lambda c: is_center(self.session, c))
+        if reason is None and self.known.parties(event.stream_id) is not None:
+            reason = f"受理编号 {event.stream_id} 已被使用"
+        if reason is None:
+            state = fold([event])
+            if not state.exists:
+                reason = state.problems[0].message
+        return reason, Parties(data.accepting_center, data.processing_center)
+
+    def _store(self, event: Event, parties: Parties) -> None:
+        row = to_row(
+            event,
+            txid=self._transaction_id(),
+            received_at=self.at,
+            author_center=self.row.center_code,
+            parties=parties,
+        )
+        self.session.add(row)
+        if event.stream_type == StreamType.CASE:
+            self.touched.add(event.stream_id)
+            if event.kind == EventKind.ACCEPTED:
+                self.known.new_cases[event.stream_id] = parties
+        else:
+            self.known.visits.add(event.stream_id)
+        answer = Received(event.id, event.sequence, "accepted")
+        self.known.previous[event.id] = (event, replace(answer, outcome="duplicate"))
+        self.centers.update({parties.accepting_center, parties.processing_center})
+        self.results.append(answer)
+
+    def _reject(self, event: Event, reason: str) -> None:
+        self.session.add(
+            RejectionRow(
+                event_id=event.id,
+                workstation_id=event.workstation_id,
+                sequence=event.sequence,
+                kind=event.kind,
+                stream_id=event.stream_id,
+                event=WireEvent.from_event(event).model_dump(mode="json"),
+                reason=reason,
+                received_at=self.at,
+            )
+        )
+        answer = Received(event.id, event.sequence, "rejected", reason)
+        self.known.previous.setdefault(event.id, (event, answer))
+        self.results.append(answer)
+
+    def _quarantine(self, event: Event, reason: str) -> None:
+        """Stop the device: keep the offending event (for the administrator) and the reason."""
+        self._reject(event, reason)
+        quarantine(self.row, reason, at=self.at)
+
+    def _transaction_id(self) -> int:
+        if self._txid is None:
+            if self.session.get_bind().dialect.name == "postgresql":
+                self._txid = int(self.session.scalar(CURRENT_TXID_SQL))
+            else:
+                self._txid = 0  # SQLite: one writer at a time, the position alone orders the feed
+        return self._txid
+
+
+def _reindex(
+    session: Session, index: CaseIndexRow | None, case_number: str, *, at: datetime
+) -> None:
+    """Rewrite the case's index row from the fold of every stored event of the case."""
+    rows = session.scalars(
+        select(EventRow).where(
+            EventRow.stream_type == StreamType.CASE, EventRow.stream_id == case_number
+        )
+    )
+    state = fold(stored_event(r) for r in rows)
+    if index is None:
+        index = CaseIndexRow(case_number=case_number)
+        session.add(index)
+    _copy_state(index, state, at)
+    session.flush()
+
+
+def _copy_state(index: CaseIndexRow, state: CaseState, at: datetime) -> None:
+    assert state.status is not None and state.accepted_at is not None
+    assert state.last_event_hlc is not None
+    index.item_code = state.item_code
+    index.catalog_revision = state.catalog_revision
+    index.mode = str(state.mode)
+    index.accepting_center = state.accepting_center
+    index.accepting_site = state.accepting_site
+    index.processing_center = state.processing_center
+    index.status = str(state.status)
+    index.accepted_at = state.accepted_at
+    index.due_date = state.due_date
+    index.event_count = state.event_count
+    index.problem_count = len(state.problems)
+    index.last_hlc = state.last_event_hlc.to_int()
+    index.updated_at = at

@@ -1,0 +1,290 @@
+"""The central store's operations, one transaction each: what the service and the CLI call.
+
+`CentralStore` owns a CentralDatabase and a clock and nothing else, so several service instances
+can share one PostgreSQL database. Each method opens its own short transaction; the modules it
+delegates to (enrollment, push, pull, clerks, reference, state) take a session and never commit.
+Pushes that lose a race on PostgreSQL (deadlock, serialization failure, two workstations creating
+the same case index row at once) are retried a few times before the error reaches the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from tongban.central import clerks as clerk_accounts
+from tongban.central import enrollment, reference, state
+from tongban.central.database import CentralDatabase, migrate
+from tongban.central.errors import Conflict, NotFound
+from tongban.central.pull import Cursor, PullBatch, pull
+from tongban.central.push import PushOutcome, push
+from tongban.central.schema import CaseIndexRow, RejectionRow
+from tongban.models.catalog import default_catalog_path
+from tongban.models.geography import Geography, shanghai
+from tongban.models.store.events import Event
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+RETRIED_SQLSTATES = frozenset({"40001", "40P01", "23505"})  # serialization, deadlock, unique
+PUSH_ATTEMPTS = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InitReport:
+    epoch: str
+    geography: reference.GeographyCounts
+    catalog_revision: str
+    catalog_checksum: str
+
+
+@dataclass(frozen=True)
+class Pulled:
+    epoch: str
+    batch: PullBatch
+    catalog_revisions: tuple[reference.CatalogRevision, ...]
+    clerks_revision: int
+
+
+@dataclass(frozen=True)
+class Pushed:
+    epoch: str
+    outcome: PushOutcome
+
+
+@dataclass(frozen=True)
+class Rejection:
+    event_id: str
+    workstation_id: str
+    sequence: int
+    kind: str
+    stream_id: str
+    reason: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    case_number: str
+    item_code: str
+    mode: str
+    accepting_center: str
+    accepting_site: str
+    processing_center: str
+    status: str
+    event_count: int
+    problem_count: int
+    last_hlc: int
+
+
+class CentralStore:
+    def __init__(self, database: CentralDatabase, *, clock: Clock = utc_now) -> None:
+        self.database = database
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # Administration -------------------------------------------------------------------------
+
+    def initialise(
+        self, *, geography: Geography | None = None, catalog_text: str | None = None
+    ) -> InitReport:
+        """Schema to the newest version, first epoch, geography and the bundled catalog."""
+        migrate(self.database)
+        content = catalog_text
+        file_name = "catalog"
+        if content is None:
+            path = default_catalog_path()
+            content, file_name = path.read_text(encoding="utf-8"), path.name
+        at = self.now()
+        with self.database.transaction() as session:
+            central = state.ensure_state(session, at=at)
+            counts = reference.load_geography(session, geography or shanghai())
+            revision = reference.publish_catalog(session, content, file_name=file_name, at=at)
+        return InitReport(
+            epoch=central.epoch,
+            geography=counts,
+            catalog_revision=revision.revision,
+            catalog_checksum=revision.checksum,
+        )
+
+    def enroll(
+        self,
+        *,
+        center_code: str,
+        name: str,
+        site_code: str | None = None,
+        valid_for: timedelta = enrollment.DEFAULT_CODE_VALIDITY,
+    ) -> enrollment.Enrollment:
+        with self.database.transaction() as session:
+            return enrollment.enroll(
+                session,
+                center_code=center_code,
+                name=name,
+                site_code=site_code,
+                at=self.now(),
+                valid_for=valid_for,
+            )
+
+    def add_clerk(
+        self,
+        *,
+        number: str,
+        name: str,
+        role: clerk_accounts.ClerkRole,
+        center_code: str,
+        password_hash: str,
+    ) -> clerk_accounts.ClerkAccount:
+        with self.database.transaction() as session:
+            return clerk_accounts.add_clerk(
+                session,
+                number=number,
+                name=name,
+                role=role,
+                center_code=center_code,
+                password_hash=password_hash,
+                at=self.now(),
+            )
+
+    def new_epoch(self) -> state.CentralState:
+        with self.database.transaction() as session:
+            return state.new_epoch(session, at=self.now())
+
+    def publish_catalog(self, content: str, *, file_name: str) -> reference.CatalogRevision:
+        with self.database.transaction() as session:
+            return reference.publish_catalog(session, content, file_name=file_name, at=self.now())
+
+    def epoch(self) -> str:
+        with self.database.reading() as session:
+            return state.get_state(session).epoch
+
+    def workstations(self, center_code: str | None = None) -> list[enrollment.Workstation]:
+        with self.database.reading() as session:
+            return enrollment.list_workstations(session, center_code)
+
+    def rejections(self, device_id: str | None = None) -> list[Rejection]:
+        """Events refused so far (同步问题), oldest first."""
+        query = select(RejectionRow).order_by(RejectionRow.position)
+        if device_id is not None:
+            query = query.where(RejectionRow.workstation_id == device_id)
+        with self.database.reading() as session:
+            return [
+                Rejection(
+                    event_id=r.event_id,
+                    workstation_id=r.workstation_id,
+                    sequence=r.sequence,
+                    kind=r.kind,
+                    stream_id=r.stream_id,
+                    reason=r.reason,
+                    received_at=r.received_at,
+                )
+                for r in session.scalars(query)
+            ]
+
+    def case(self, case_number: str) -> CaseEntry | None:
+        """A case as the central index has it, for lookups and reports."""
+        with self.database.reading() as session:
+            row = session.get(CaseIndexRow, case_number)
+            if row is None:
+                return None
+            return CaseEntry(
+                case_number=row.case_number,
+                item_code=row.item_code,
+                mode=row.mode,
+                accepting_center=row.accepting_center,
+                accepting_site=row.accepting_site,
+                processing_center=row.processing_center,
+                status=row.status,
+                event_count=row.event_count,
+                problem_count=row.problem_count,
+                last_hlc=row.last_hlc,
+            )
+
+    # The workstation's requests ---------------------------------------------------------------
+
+    def redeem(self, code: str, *, app_version: str | None) -> tuple[enrollment.Redeemed, str]:
+        """The device token for a one-time code, and the current epoch."""
+        with self.database.transaction() as session:
+            redeemed = enrollment.redeem(session, code=code, at=self.now(), app_version=app_version)
+            return redeemed, state.get_state(session).epoch
+
+    def authenticate(self, token: str, *, app_version: str | None = None) -> enrollment.Workstation:
+        """The workstation of a device token; notes the contact at most once a minute."""
+        at = self.now()
+        with self.database.reading() as session:
+            workstation = enrollment.authenticate(session, token)
+        if enrollment.needs_touch(workstation, at=at, app_version=app_version):
+            with self.database.transaction() as session:
+                enrollment.touch(session, workstation.id, at=at, app_version=app_version)
+        return workstation
+
+    def push(self, workstation: enrollment.Workstation, events: Sequence[Event]) -> Pushed:
+        def attempt() -> Pushed:
+            with self.database.transaction() as session:
+                outcome = push(
+                    session, device_id=workstation.device_id, events=events, at=self.now()
+                )
+                return Pushed(epoch=state.get_state(session).epoch, outcome=outcome)
+
+        return _retrying(attempt)
+
+    def pull(
+        self, workstation: enrollment.Workstation, cursor: Cursor | None, *, limit: int
+    ) -> Pulled:
+        with self.database.reading() as session:
+            epoch = state.get_state(session).epoch
+            batch = pull(session, workstation=workstation, epoch=epoch, cursor=cursor, limit=limit)
+            return Pulled(
+                epoch=epoch,
+                batch=batch,
+                catalog_revisions=tuple(reference.catalog_revisions(session)),
+                clerks_revision=clerk_accounts.clerks_revision_of(session, workstation.center_code),
+            )
+
+    def catalog(self, revision: str) -> reference.CatalogRevision:
+        with self.database.reading() as session:
+            found = reference.catalog_revision(session, revision)
+        if found is None:
+            raise NotFound(f"没有事项目录修订 {revision}")
+        return found
+
+    def clerks(
+        self, workstation: enrollment.Workstation
+    ) -> tuple[int, list[clerk_accounts.ClerkAccount]]:
+        """The revision and the accounts of the workstation's center."""
+        with self.database.reading() as session:
+            accounts = clerk_accounts.clerks_of(session, workstation.center_code)
+        return max((a.revision for a in accounts), default=0), accounts
+
+    def status(self, workstation: enrollment.Workstation) -> tuple[str, enrollment.Workstation]:
+        """The current epoch and the workstation as the store has it now."""
+        with self.database.reading() as session:
+            epoch = state.get_state(session).epoch
+            current = enrollment.get_workstation(session, workstation.id)
+        if current is None:
+            raise NotFound("未登记的工作站")
+        return epoch, current
+
+
+def _retrying(attempt: Callable[[], T]) -> T:
+    for remaining in range(PUSH_ATTEMPTS - 1, -1, -1):
+        try:
+            return attempt()
+        except DBAPIError as error:
+            sqlstate = getattr(error.orig, "sqlstate", None)
+            if sqlstate not in RETRIED_SQLSTATES:
+                raise
+            if remaining == 0:
+                if isinstance(error, IntegrityError):
+                    raise Conflict("与其他工作站的同步同时发生冲突，请稍后重试") from None
+                raise Conflict("数据库繁忙，请稍后重试") from None
+    raise AssertionError("unreachable")

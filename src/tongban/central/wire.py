@@ -1,0 +1,176 @@
+"""The sync protocol's JSON bodies (pydantic v2), shared by the service and its clients.
+
+This module imports only pydantic and tongban.models, so the workstation's sync client can use
+the same definitions once they move to tongban.models (desktop may not import tongban.central).
+An event on the wire carries exactly the fields of tongban.models.store.Event; `hlc` is the
+64-bit integer form. Unknown keys are ignored, so a newer peer may add fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from tongban.models.store.events import Event
+from tongban.models.store.hlc import Timestamp
+
+MAX_PUSH_BATCH = 500
+MAX_PULL_BATCH = 1000
+MAX_WAIT_SECONDS = 60
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
+Outcome = Literal["accepted", "duplicate", "rejected"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class WireEvent(_Body):
+    id: Uuid
+    workstation_id: Uuid
+    sequence: int = Field(ge=1, le=2**31 - 1)
+    hlc: int = Field(ge=0, le=2**63 - 1)
+    clerk: str = Field(min_length=1, max_length=20)
+    kind: str = Field(min_length=1, max_length=32)
+    stream_type: str = Field(min_length=1, max_length=8)
+    stream_id: str = Field(min_length=1, max_length=64)
+    payload: dict[str, Any]
+    created_at: AwareDatetime
+
+    @field_validator("clerk", "kind", "stream_type", "stream_id", "payload")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text and JSONB cannot hold U+0000; refuse it here, not as a server error.
+        if _has_nul(value):
+            raise ValueError("不能包含空字符（U+0000）")
+        return value
+
+    @classmethod
+    def from_event(cls, event: Event) -> WireEvent:
+        return cls(
+            id=event.id,
+            workstation_id=event.workstation_id,
+            sequence=event.sequence,
+            hlc=event.hlc.to_int(),
+            clerk=event.clerk,
+            kind=event.kind,
+            stream_type=event.stream_type,
+            stream_id=event.stream_id,
+            payload=event.payload,
+            created_at=event.created_at,
+        )
+
+    def to_event(self) -> Event:
+        return Event(
+            id=self.id,
+            workstation_id=self.workstation_id,
+            sequence=self.sequence,
+            hlc=Timestamp.from_int(self.hlc),
+            clerk=self.clerk,
+            kind=self.kind,
+            stream_type=self.stream_type,
+            stream_id=self.stream_id,
+            payload=dict(self.payload),
+            created_at=self.created_at,
+        )
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class EnrollRequest(_Body):
+    code: str = Field(min_length=1, max_length=64)
+    app_version: str | None = Field(default=None, max_length=32)
+
+
+class EnrollResponse(_Body):
+    device_id: str
+    token: str  # shown once; the service keeps only its hash
+    center_code: str
+    center_name: str
+    site_code: str
+    workstation_number: int
+    workstation_name: str
+    epoch: str
+
+
+class StatusResponse(_Body):
+    epoch: str
+    device_id: str
+    center_code: str
+    site_code: str
+    workstation_number: int
+    expected_sequence: int  # the next sequence number the service expects from this device
+    server_time: datetime
+
+
+class PushRequest(_Body):
+    events: list[WireEvent] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class PushResult(_Body):
+    event_id: str
+    sequence: int
+    outcome: Outcome
+    reason: str | None = None  # zh_CN, for a rejected event (同步问题)
+
+
+class PushResponse(_Body):
+    epoch: str
+    results: list[PushResult]
+    expected_sequence: int
+    quarantined: bool
+    quarantine_reason: str | None = None
+
+
+class CatalogRevisionInfo(_Body):
+    revision: str
+    effective_from: date
+    checksum: str
+
+
+class PullResponse(_Body):
+    epoch: str
+    cursor: str  # pass it back as ?cursor= to continue
+    reset: bool  # the given cursor was of an earlier epoch: the feed started again
+    more: bool  # more events are ready now: pull again without waiting
+    events: list[WireEvent]
+    catalog_revisions: list[CatalogRevisionInfo]
+    clerks_revision: int
+
+
+class CatalogResponse(_Body):
+    revision: str
+    effective_from: date
+    checksum: str
+    content: str  # the revision file (YAML, as read by tongban.models.catalog.parse_catalog)
+
+
+class ClerkAccount(_Body):
+    number: str
+    name: str
+    role: str
+    center_code: str
+    active: bool
+    password_hash: str  # argon2id; lets the clerk log in at any workstation of the center offline
+
+
+class ClerksResponse(_Body):
+    revision: int
+    clerks: list[ClerkAccount]
+
+
+class ErrorResponse(_Body):
+    error: str
+    message: str  # zh_CN, for people
