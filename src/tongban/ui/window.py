@@ -166,8 +166,9 @@ class CounterWindow(QMainWindow):
             sync_poll_seconds=sync_poll_seconds,
         )
         self._add_shortcuts()
-        self._prepare_indexes(catalog)
+        # The login page's workstation name first: the index builds take a second.
         self.session.begin()
+        self._prepare_indexes(catalog)
 
     def _build_views(self) -> None:
         self.banner = QLabel(self.tr("演示系统 · 仅供培训，所录数据不是真实办件"))

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
 
-from pypdf import PdfReader, PdfWriter
-
 from tongban.desktop.paperwork import DocumentKind, render_document
 from tongban.desktop.services.context import CounterContext
 from tongban.models.catalog import (
@@ -248,6 +246,10 @@ def agent_on_paper(agent: p.Agent) -> PersonOnPaper:
 def join_pdfs(parts: Sequence[bytes]) -> bytes:
     if len(parts) == 1:
         return parts[0]
+    # pypdf (with the cryptography it loads) costs a quarter of a second to import: only when a
+    # receipt has a pledge to join, not at start-up.
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(BytesIO(part)))
