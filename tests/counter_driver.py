@@ -144,14 +144,18 @@ class Clerk:
         self.press(Qt.Key.Key_Return)
         self.settle()
         form = self.window.counter.applicant
-        self.expect_focus("applicant.name")
-        if not form.name.text():
-            self.commit(who.name)
-        self.press(Qt.Key.Key_Return)
-        self.expect_focus("applicant.phone")
-        if not form.phone.text():
-            self.type(who.phone)
-        self.press(Qt.Key.Key_Return)
+        # A returning applicant's stored details fill the form and the cursor moves on to the
+        # first field still empty (the item search when nothing is missing).
+        if self.focused() == "item.search":
+            return
+        if self.focused() == "applicant.name":
+            if not form.name.text():
+                self.commit(who.name)
+            self.press(Qt.Key.Key_Return)
+        if self.focused() == "applicant.phone":
+            if not form.phone.text():
+                self.type(who.phone)
+            self.press(Qt.Key.Key_Return)
         self.expect_focus("applicant.householdStreet")
         if self.window.applicant.state().household.chosen:
             self.press(Qt.Key.Key_Return)

@@ -13,6 +13,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -327,6 +328,10 @@ class ApplicantController(QObject):
         if known is None or self._identity is None or self._identity.number != number:
             return  # not known, or the clerk has moved on to another number
         v = self.view
+        # The lookup answers after the clerk's Enter already moved on to an empty field; if that
+        # field is filled now, the cursor moves on to the first one still empty, as after a scan.
+        focus = QApplication.focusWidget()
+        waiting_in_a_gap = any(focus is f and not f.text() for f in (v.name, v.phone))
         if not v.name.text():
             v.name.setText(known.name)
         if not v.phone.text():
@@ -341,6 +346,8 @@ class ApplicantController(QObject):
         self._returning_note = self.tr("已带出上次登记信息，请与申请人核对")
         self._show_identity(final=True)
         self.changed.emit()
+        if waiting_in_a_gap:
+            self._focus_first_gap()
 
     # Phone, residence, agent --------------------------------------------------------------------
 

@@ -54,7 +54,8 @@ class LoginView(QWidget):
     def _layout(self) -> None:
         card = QFrame()
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(460)
+        # A fixed width lets the word-wrapped hint get the height its lines need.
+        card.setFixedWidth(460)
         form = QFormLayout()
         form.addRow(self.tr("工号"), self.clerk)
         form.addRow(self.tr("密码"), self.password)
