@@ -41,7 +41,6 @@ from tongban.central.database import current_revision, open_database
 from tongban.central.enrollment import Workstation
 from tongban.central.pull import Cursor
 from tongban.central.store import CentralStore
-from tongban.central.wire import WireEvent
 from tongban.models.catalog import Mode
 from tongban.models.geography import shanghai
 from tongban.models.rules import make_case_number
@@ -58,6 +57,7 @@ from tongban.models.store import (
     pending_events,
     record_event,
 )
+from tongban.models.sync_wire import WireEvent
 
 WORKSTATIONS = 8
 CASES = 60

@@ -5,19 +5,29 @@ from __future__ import annotations
 import io
 import logging
 import string
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from PySide6.QtCore import QRect, QSize, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from counter_driver import Clerk, resident_id
 from counter_support import Clock, fast_passwords
-from tongban.desktop.app import build_counter_window, qt_translator, run_counter, show_counter
+from tongban.desktop.app import (
+    build_counter_window,
+    qt_translator,
+    run_counter,
+    show_counter,
+    start_counter,
+)
 from tongban.desktop.logs import LOG_DIRECTORY, LOG_FILE, MaskIdentityNumbers, mask_id_numbers
-from tongban.desktop.services import open_counter, prepare_demo
+from tongban.desktop.services import DEMO_PASSWORD, open_counter, prepare_demo
+from tongban.desktop.settings import load_settings, save_settings
 from tongban.desktop.startup import StartupRunner
 from tongban.models.rules import mask_identity
 from tongban.models.store import SubjectType, audit_trail
@@ -152,15 +162,14 @@ class _ScreenOf:
 
 
 def test_run_counter_opens_logs_and_closes(qapp, tmp_path: Path):
-    clock = Clock()
-    prepare_demo(tmp_path, clock=clock, passwords=fast_passwords())
-    context = open_counter(tmp_path, clock=clock)
+    prepare_demo(tmp_path, clock=Clock(), passwords=fast_passwords())
     problems: list[BaseException] = []
 
     def clerk_works_then_closes() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, CounterWindow)]
+        windows: list[CounterWindow] = []
         try:
-            [window] = [w for w in windows if w.isVisible()]
+            window = _counter_window_shown()
+            windows.append(window)
             clerk = Clerk(window)
             clerk.settle()
             assert clerk.log_in("1001") == ""
@@ -168,20 +177,97 @@ def test_run_counter_opens_logs_and_closes(qapp, tmp_path: Path):
         except BaseException as error:  # the hook run_counter installs would only log it
             problems.append(error)
         finally:
-            for window in windows:
+            for window in windows or QApplication.topLevelWidgets():
                 window.close()
 
     QTimer.singleShot(0, clerk_works_then_closes)
-    assert run_counter(context) == 0
+    assert run_counter(tmp_path) == 0
     assert problems == []
 
     log_text = (tmp_path / LOG_DIRECTORY / LOG_FILE).read_text(encoding="utf-8")
     assert "工作站已启动：天平路街道社区事务受理服务中心 1号窗口" in log_text
     assert mask_identity(SOMEONE) in log_text and SOMEONE not in log_text
-    reopened = open_counter(tmp_path, clock=clock)  # run_counter closed its store
+    reopened = open_counter(tmp_path)  # run_counter closed its store
     try:
         with reopened.store.reading() as session:
             trail = audit_trail(session, subject_type=SubjectType.CLERK, subject_ref="1001")
         assert [entry.action for entry in trail][-2:] == ["login", "logout"]
     finally:
         reopened.close()
+
+
+def _counter_window_shown(timeout_ms: int = 20000) -> CounterWindow:
+    """The counter window, once it has taken the start-up page's place."""
+    for _ in range(timeout_ms // 10):
+        shown = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, CounterWindow) and w.isVisible()
+        ]
+        if shown:
+            return shown[0]
+        QTest.qWait(10)
+    raise AssertionError("计数窗口未出现")
+
+
+def _settings_with_names(directory: Path) -> None:
+    settings = load_settings(directory)
+    assert settings is not None
+    names = {"site_name": "天平路街道社区事务受理服务中心", "workstation_name": "1号窗口"}
+    save_settings(directory, settings.model_copy(update=names))
+
+
+def test_the_start_page_shows_the_names_at_once_and_logs_in_when_the_store_is_open(
+    qapp, tmp_path: Path
+):
+    prepare_demo(tmp_path, clock=Clock(), passwords=fast_passwords())
+    _settings_with_names(tmp_path)
+    start = start_counter(tmp_path)
+    try:
+        login = start.page.login_view
+        assert login.site.text() == "天平路街道社区事务受理服务中心 · 1号窗口"
+        assert login.demo_hint.isVisible() and DEMO_PASSWORD in login.demo_hint.text()
+        assert start.page.banner.isVisible() and start.window is None
+        QTest.keyClicks(login.clerk, "1001")
+        QTest.keyClick(login.clerk, Qt.Key.Key_Return)
+        QTest.keyClicks(login.password, DEMO_PASSWORD)
+        QTest.keyClick(login.password, Qt.Key.Key_Return)  # before the store is open: it waits
+        assert not login.submit.isEnabled() and "稍候" in login.error.text()
+        window = _counter_window_shown()
+        Clerk(window).settle()
+        assert window.pages.currentWidget() is window.counter
+        assert window.status.clerk.text() and window.banner.isVisible()
+    finally:
+        if start.window is not None:
+            start.window.close()
+        start.close()
+
+
+def test_a_store_that_cannot_be_opened_is_one_message_on_the_login_page(
+    qapp, tmp_path: Path, caplog
+):
+    prepare_demo(tmp_path, clock=Clock(), passwords=fast_passwords())
+    (tmp_path / "tongban.sqlite3").write_bytes(b"not a database at all" * 100)
+    start = start_counter(tmp_path)
+    try:
+        error = start.page.login_view.error
+        for _ in range(2000):
+            if error.text():
+                break
+            QTest.qWait(10)
+        assert "损坏" in error.text() and "\n" not in error.text()
+        assert start.window is None
+        assert any("工作站未能打开" in record.getMessage() for record in caplog.records)
+    finally:
+        start.page.close()
+        start.close()
+
+
+def test_the_start_page_imports_no_store_reference_data_or_documents():
+    code = (
+        "import sys, tongban.desktop.app, tongban.desktop.start_label;"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'yaml', 'reportlab', 'alembic')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from tongban.central.app import create_app
 from tongban.central.database import open_database
 from tongban.central.store import CentralStore
-from tongban.central.wire import WireEvent
+from tongban.models.sync_wire import WireEvent
 
 WAKE_LIMIT = 1.0  # seconds from the push being sent to the waiting pull's answer
 

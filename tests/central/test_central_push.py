@@ -25,7 +25,6 @@ from tongban.central.app import create_app
 from tongban.central.database import open_database
 from tongban.central.errors import CentralError, Forbidden
 from tongban.central.store import CentralStore
-from tongban.central.wire import WireEvent
 from tongban.models.catalog import Mode
 from tongban.models.rules import make_case_number
 from tongban.models.store import (
@@ -41,6 +40,7 @@ from tongban.models.store import (
     Signed,
     record_visit,
 )
+from tongban.models.sync_wire import WireEvent
 
 
 @pytest.fixture

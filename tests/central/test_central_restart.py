@@ -8,8 +8,8 @@ from central_support import CENTER_A, CENTER_B, FakeClock, bearer, enrolled, ser
 from tongban.central.app import create_app
 from tongban.central.database import open_database
 from tongban.central.store import CentralStore
-from tongban.central.wire import WireEvent
 from tongban.models.store import EventKind, Forwarded
+from tongban.models.sync_wire import WireEvent
 
 
 def body(events: list) -> dict:

@@ -31,7 +31,7 @@ from tongban.central.errors import CentralError, NotAuthenticated
 from tongban.central.notify import Notifier, PostgresListener, wait_for
 from tongban.central.pull import Cursor
 from tongban.central.store import CentralStore, Pulled
-from tongban.central.wire import (
+from tongban.models.sync_wire import (
     MAX_PULL_BATCH,
     MAX_WAIT_SECONDS,
     CatalogResponse,

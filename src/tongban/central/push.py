@@ -48,9 +48,9 @@ from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Qu
 from tongban.central.events import stored_event, to_row
 from tongban.central.reference import is_center
 from tongban.central.schema import CaseIndexRow, EventRow, RejectionRow, WorkstationRow
-from tongban.central.wire import WireEvent
 from tongban.models.store import payloads as p
 from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold
+from tongban.models.sync_wire import WireEvent
 
 NOTIFY_CHANNEL = "tongban_events"
 CURRENT_TXID_SQL = text("SELECT pg_current_xact_id()::text::bigint")

@@ -1,12 +1,15 @@
 """The counter application: Qt set up for Chinese, the window on the real services, the event loop.
 
-`tongban` and `tongban demo` (desktop.cli.counter) open the workstation's context and call
-`run_counter(context)`; tests and scripts build the same window with `build_counter_window`.
+`tongban` and `tongban demo` (desktop.cli.counter) call `run_counter(data_dir)`; tests and scripts
+build the same window on an open context with `build_counter_window`.
 
-Start-up is kept lean so that the login page shows quickly: before it, only Qt, the store and the
-reference data are loaded. Once the login page is on screen the worker thread builds the search
-indexes (pypinyin) and loads what the first document needs (ReportLab's fonts, the PDF tools), so
-the first receipt does not wait for them (desktop.startup).
+Start-up comes in two steps so that the login page shows at once. First the start-up page
+(ui.start_page): Qt, the bundled font and the login form, with the names the settings file
+remembers (desktop.start_label); nothing of the store, the reference data or the documents is
+imported yet. Once it is painted, the worker thread opens the workstation (desktop.opening) while
+the clerk types; the counter window is then built on the GUI thread and takes the page's place.
+After that the worker builds the search indexes (pypinyin) and loads what the first document
+needs (ReportLab's fonts, the PDF tools), so the first receipt does not wait for them.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSize, QTranslator
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from tongban.desktop.logs import (
     close_log,
@@ -26,13 +31,17 @@ from tongban.desktop.logs import (
     open_log,
     restore_qt_messages,
 )
-from tongban.desktop.services.context import CounterContext
-from tongban.desktop.services.counter import Counter
+from tongban.desktop.start_label import read_start_label
 from tongban.desktop.startup import StartupRunner
 from tongban.ui.fonts import install_application_font
-from tongban.ui.ports import CounterServices
+from tongban.ui.start_page import StartController, StartWindow
 from tongban.ui.tasks import TaskRunner
-from tongban.ui.window import CounterWindow
+
+if TYPE_CHECKING:  # loaded on the worker thread behind the login page (desktop.opening)
+    from tongban.desktop.opening import OpenedCounter
+    from tongban.desktop.services import Counter, CounterContext
+    from tongban.ui.ports import CounterServices
+    from tongban.ui.window import CounterWindow
 
 APPLICATION_NAME = "tongban"
 ORGANISATION_NAME = "tongban"
@@ -47,24 +56,87 @@ MAXIMISE_MARGIN = 160
 log = logging.getLogger(__name__)
 
 
-def run_counter(context: CounterContext) -> int:
-    """Open the counter window on `context` and run until it is closed; the exit code."""
-    handler = open_log(context.data_dir)
+def run_counter(data_dir: Path) -> int:
+    """Open the counter window of the workstation in `data_dir`, run until closed; the exit code."""
+    handler = open_log(data_dir)
     previous_hook = log_uncaught_exceptions()
     previous_qt_handler = log_qt_messages()
     try:
         app = create_application(sys.argv)
-        counter = Counter(context)
-        start_window(context, services=counter)
-        log.info("工作站已启动：%s %s", context.station.site_name, context.station.name)
-        code = app.exec()
-        sign_out(counter)
-        return code
+        start = start_counter(data_dir)
+        try:
+            return app.exec()
+        finally:
+            start.close()
     finally:
-        context.close()
         restore_qt_messages(previous_qt_handler)
         sys.excepthook = previous_hook
         close_log(handler)
+
+
+class CounterStart:
+    """The start-up page now, the counter window once the workstation is open; closes both."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.runner = StartupRunner()
+        self.opened: OpenedCounter | None = None
+        self.page = StartWindow()
+        self.page.show_label(read_start_label(data_dir))
+        self.controller = StartController(
+            self.page,
+            runner=self.runner,
+            open_counter=self._open,
+            build_window=self._build_window,
+            show_window=self._show_window,
+            on_failure=self._failed,
+        )
+
+    @property
+    def window(self) -> CounterWindow | None:
+        return self.controller.window
+
+    def show(self) -> None:
+        show_counter(self.page)
+        self.runner.release_after_painting(self.page)
+
+    def close(self) -> None:
+        """The event loop has ended: wait for the worker, sign out, close the store."""
+        self.runner.wait(5000)
+        if self.opened is not None:
+            if self.window is not None:
+                sign_out(self.opened.counter)
+            self.opened.context.close()
+
+    def _open(self) -> OpenedCounter:
+        # Imported here, on the worker thread: SQLAlchemy, pydantic, the catalog, ReportLab.
+        from tongban.desktop.opening import open_workstation
+
+        self.opened = open_workstation(self.data_dir)
+        return self.opened
+
+    def _build_window(self, opened: OpenedCounter) -> CounterWindow:
+        context = opened.context
+        self.runner.hold()  # the window's background work waits until it has painted
+        window = build_counter_window(context, runner=self.runner, services=opened.counter)
+        self.runner.setParent(window)
+        log.info("工作站已启动：%s %s", context.station.site_name, context.station.name)
+        return window
+
+    def _show_window(self, window: CounterWindow) -> None:
+        show_counter(window)
+        self.runner.release_after_painting(window)
+        prepare_paperwork(self.runner)  # after a login the clerk may have asked for already
+
+    def _failed(self, message: str) -> None:
+        log.error("工作站未能打开（%s）：%s", self.data_dir, message)
+
+
+def start_counter(data_dir: Path) -> CounterStart:
+    """Show the start-up login page and open the workstation in `data_dir` behind it."""
+    start = CounterStart(data_dir)
+    start.show()
+    return start
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -115,6 +187,10 @@ def build_counter_window(
     workstation's idle-lock setting. The window's "today" is the context's clock, the same one
     the services judge by.
     """
+    # Imported when first needed: the start-up page shows before them (see the module's notes).
+    from tongban.desktop.services import Counter
+    from tongban.ui.window import CounterWindow
+
     return CounterWindow(
         services if services is not None else Counter(context),
         context.geography,
@@ -142,7 +218,7 @@ def start_window(
     return window
 
 
-def show_counter(window: CounterWindow) -> None:
+def show_counter(window: QMainWindow) -> None:
     """Maximised on a counter-sized screen, the design size in the middle of a larger one."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:

@@ -14,12 +14,15 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 
-from platformdirs import user_data_path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-DATA_DIR_VARIABLE = "TONGBAN_DATA_DIR"
-SETTINGS_FILE = "settings.json"
-STORE_FILE = "tongban.sqlite3"
+from tongban.desktop.paths import (  # noqa: F401 — re-exported: settings is where callers look
+    DATA_DIR_VARIABLE,
+    SETTINGS_FILE,
+    STORE_FILE,
+    data_dir,
+    store_path,
+)
 
 
 class SettingsError(Exception):
@@ -39,21 +42,15 @@ class Settings(BaseModel):
     paper: Paper = Paper.A4
     idle_lock_minutes: int = Field(default=10, ge=1, le=120)
     server_url: str | None = None  # the central sync service (set at enrollment)
+    # Where the device token is kept: "keyring" (the OS keyring) or "file" (0600, data directory).
+    secret_store: str = "keyring"
     # 容缺受理: working days the applicant has to hand in a deferred material. Five is this
     # program's default, not a published rule: each center may set its own.
     deferral_working_days: int = Field(default=5, ge=1, le=60)
-
-
-def data_dir(explicit: Path | None = None, *, demo: bool = False) -> Path:
-    if explicit is not None:
-        return explicit
-    if from_env := os.environ.get(DATA_DIR_VARIABLE):
-        return Path(from_env)
-    return user_data_path("tongban-demo" if demo else "tongban", appauthor=False)
-
-
-def store_path(directory: Path) -> Path:
-    return directory / STORE_FILE
+    # Shown on the login page before the store is open (desktop.start_label); written by the
+    # application once it has opened the store, so a change of site shows from the next start.
+    site_name: str = ""
+    workstation_name: str = ""
 
 
 def load_settings(directory: Path) -> Settings | None:

@@ -47,6 +47,11 @@ class StartupRunner(TaskRunner):
         """How many tasks wait for the release."""
         return len(self._held or ())
 
+    def hold(self) -> None:
+        """Hold what is asked for from now on, until the next release (a second window)."""
+        if self._held is None:
+            self._held = []
+
     def release(self) -> None:
         """Start the held work, in order; from now on work starts when asked for."""
         held, self._held = self._held or [], None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -13,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tongban.ui.ports import CounterServices, LoginResult, SessionInfo, WorkstationInfo
-from tongban.ui.tasks import TaskRunner
+if TYPE_CHECKING:  # the start-up page (ui.start_page) shows this view before they are loaded
+    from tongban.ui.ports import CounterServices, LoginResult, SessionInfo, WorkstationInfo
+    from tongban.ui.tasks import TaskRunner
 
 
 class LoginView(QWidget):
@@ -66,9 +70,15 @@ class LoginView(QWidget):
         inner.addWidget(self.submit)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_hint)
+        # Centred by stretches rather than Qt.AlignmentFlag: PySide6 builds the whole Qt
+        # namespace on first use (tens of milliseconds), and this page is the first to show.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
 

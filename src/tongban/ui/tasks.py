@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-from tongban.ui.ports import ServiceError
-
 T = TypeVar("T")
 SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[str], None]
@@ -26,6 +24,9 @@ log = logging.getLogger(__name__)
 
 def describe_failure(error: BaseException) -> str:
     """The text a clerk reads for a failed task; faults are logged, never shown in full."""
+    # Imported here: the runner starts before the reference data (which ports needs) is loaded.
+    from tongban.ui.ports import ServiceError
+
     if isinstance(error, ServiceError):
         return str(error)
     # The exception text may hold personal data: it goes to the log only.

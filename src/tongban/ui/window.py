@@ -43,6 +43,7 @@ from tongban.ui.pinyin_filter import PinyinFilter
 from tongban.ui.ports import CounterServices
 from tongban.ui.scanner import DEFAULT_MAX_GAP_MS, IdScanFilter
 from tongban.ui.session import SessionController
+from tongban.ui.start_page import demo_banner
 from tongban.ui.tasks import TaskRunner
 
 SYNC_POLL_SECONDS = 30
@@ -171,14 +172,7 @@ class CounterWindow(QMainWindow):
         self._prepare_indexes(catalog)
 
     def _build_views(self) -> None:
-        self.banner = QLabel(self.tr("演示系统 · 仅供培训，所录数据不是真实办件"))
-        self.banner.setObjectName("banner.demo")
-        self.banner.setAccessibleName(self.tr("演示"))
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setStyleSheet(
-            "background: #ffd54a; color: #3a2a00; font-weight: bold; padding: 4px;"
-        )
-        self.banner.setVisible(False)
+        self.banner = demo_banner()
         self.login_view = LoginView()
         self.counter = CounterPage()
         self.lock_view = LockView()

@@ -8,10 +8,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from tongban.models.catalog import Catalog, CatalogError, default_catalog, load_catalog
 from tongban.models.clock import shanghai_today
+
+if TYPE_CHECKING:
+    from tongban.models.catalog import Catalog
 
 
 class CliError(Exception):
@@ -50,6 +52,9 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
 
 
 def catalog_from(args: argparse.Namespace) -> Catalog:
+    # Imported here: the commands that open the window must not pay for the catalog's parser.
+    from tongban.models.catalog import CatalogError, default_catalog, load_catalog
+
     try:
         return load_catalog(args.catalog) if args.catalog else default_catalog()
     except CatalogError as error:

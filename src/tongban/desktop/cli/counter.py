@@ -8,20 +8,19 @@ the store's transactions make sure nothing is half written.
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from tongban.desktop.cli.case_file import CaseFileError, read_case_file, to_request
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
+from tongban.desktop.cli.launch import add_data_dir
 from tongban.desktop.services import (
     DEMO_HINT,
-    NOT_CONFIGURED,
     Acceptance,
     Accounts,
     Actor,
@@ -37,26 +36,22 @@ from tongban.desktop.services import (
 )
 from tongban.desktop.services.cases import status_label
 from tongban.desktop.services.errors import describe_storage_failure
-from tongban.desktop.settings import SettingsError, data_dir, load_settings
+from tongban.desktop.settings import SettingsError, data_dir
 from tongban.models.clock import SHANGHAI
 from tongban.models.rules import display_case_number, mask_identity
 from tongban.models.store import StoreError
 
-APP_MODULE = "tongban.desktop.app"
-NO_WINDOW = (
-    "本版本尚未包含窗口程序，暂不能打开工作站窗口（可先用 tongban demo --prepare 准备演示数据）"
-)
-
 Run = Callable[[argparse.Namespace], int]
+P = ParamSpec("P")
 
 
-def one_line_errors(run: Run) -> Run:
+def one_line_errors(run: Callable[P, int]) -> Callable[P, int]:
     """Every refusal and storage fault of a command becomes one line on stderr, exit 2."""
 
     @wraps(run)
-    def guarded(args: argparse.Namespace) -> int:
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> int:
         try:
-            return run(args)
+            return run(*args, **kwargs)
         except (ServiceError, CaseFileError, SettingsError, StoreError) as error:
             raise CliError(str(error)) from None
         except BrokenPipeError:
@@ -67,30 +62,7 @@ def one_line_errors(run: Run) -> Run:
     return guarded
 
 
-def add_data_dir(parser: argparse.ArgumentParser, *, front: bool = False) -> None:
-    # On a subcommand the default is SUPPRESS, so `tongban --data-dir X cases list` keeps X.
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        metavar="DIR",
-        default=None if front else argparse.SUPPRESS,
-        help="工作站数据目录（默认：环境变量 TONGBAN_DATA_DIR，否则为用户数据目录）",
-    )
-
-
-def register_front(parser: argparse.ArgumentParser) -> None:
-    """`tongban` with no command opens the workstation."""
-    add_data_dir(parser, front=True)
-    parser.set_defaults(run=run_workstation)
-
-
 def register(commands: argparse._SubParsersAction) -> None:
-    demo = commands.add_parser("demo", help="准备并打开演示工作站")
-    demo.add_argument("--reset", action="store_true", help="清除演示数据后重新准备")
-    demo.add_argument("--prepare", action="store_true", help="只准备演示数据，不打开窗口")
-    add_data_dir(demo)
-    demo.set_defaults(run=run_demo)
-
     intake = commands.add_parser("intake", help="按案件文件（JSON）受理、告知或不予受理")
     intake.add_argument("--file", type=Path, required=True, metavar="FILE", help="案件文件")
     intake.add_argument("--clerk", metavar="N", help="经办人工号（本工作站只有一个账户时可省略）")
@@ -115,38 +87,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.set_defaults(run=run_cases_show)
 
 
-# The workstation and the demo ---------------------------------------------------------------------
+# The demo -------------------------------------------------------------------------------------
 
 
 @one_line_errors
-def run_workstation(args: argparse.Namespace) -> int:
-    directory = data_dir(args.data_dir)
-    if load_settings(directory) is None:
-        raise CliError(NOT_CONFIGURED)
-    with counter_context(directory) as context:
-        return _open_window(context)
-
-
-@one_line_errors
-def run_demo(args: argparse.Namespace) -> int:
-    directory = data_dir(getattr(args, "data_dir", None), demo=True)
-    setup = prepare_demo(directory, reset=args.reset)
-    if args.prepare:
+def prepare_demo_command(directory: Path, *, reset: bool, announce: bool) -> int:
+    """Create (or, with reset, recreate) the demo in `directory`; `announce` says what was done."""
+    setup = prepare_demo(directory, reset=reset)
+    if announce:
         state = "已准备" if setup.created else "已存在，未改动"
         print(f"演示工作站{state}：{directory}\n{DEMO_HINT}")
-        return 0
-    with counter_context(directory) as context:
-        return _open_window(context)
-
-
-def _open_window(context: CounterContext) -> int:
-    try:
-        app = importlib.import_module(APP_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != APP_MODULE:
-            raise
-        raise CliError(NO_WINDOW) from None
-    return int(app.run_counter(context))
+    return 0
 
 
 @contextmanager

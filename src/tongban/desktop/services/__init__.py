@@ -4,6 +4,7 @@
 window calls (ui.ports.CounterServices); the command line uses the same services directly.
 """
 
+from tongban.desktop.demo_hint import DEMO_HINT, DEMO_PASSWORD
 from tongban.desktop.services.accounts import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
@@ -21,7 +22,7 @@ from tongban.desktop.services.context import (
     open_counter,
 )
 from tongban.desktop.services.counter import Counter
-from tongban.desktop.services.demo import DEMO_ACCOUNTS, DEMO_HINT, DEMO_PASSWORD, prepare_demo
+from tongban.desktop.services.demo import DEMO_ACCOUNTS, prepare_demo
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.intake import Acceptance, Intake, Outcome, VisitRecord

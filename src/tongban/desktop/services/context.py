@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from tongban.desktop.paths import NOT_CONFIGURED
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.settings import Settings, load_settings, store_path
-from tongban.models.catalog import Catalog, default_catalog
+from tongban.models.catalog import Catalog, CatalogError, default_catalog
+from tongban.models.catalog.loader import parse_catalog
 from tongban.models.clock import SHANGHAI, shanghai_now
 from tongban.models.geography import Geography, shanghai
 from tongban.models.rules import WorkingCalendar
 from tongban.models.store import Store, get_workstation, open_store, set_catalog_revision
+from tongban.models.store.sync_state import catalog_revision_content
 
 Clock = Callable[[], datetime]
-
-NOT_CONFIGURED = (
-    "此工作站尚未配置：请运行 tongban demo 体验演示（正式工作站的登记将在后续版本提供）"
-)
 
 
 class NotConfigured(ServiceError):
@@ -96,6 +97,17 @@ def open_counter(
         raise
 
 
+def _synced_catalog(session: Session, revision: str | None) -> Catalog | None:
+    """The catalog revision sync made this workstation's (stored in the store), if any."""
+    content = None if revision is None else catalog_revision_content(session, revision)
+    if content is None:
+        return None
+    try:
+        return parse_catalog(content, file_name=f"catalog-{revision}")
+    except CatalogError as error:
+        raise ServiceError(f"同步取得的事项目录 {revision} 无法读取：{error}") from None
+
+
 def _context(
     directory: Path,
     settings: Settings,
@@ -104,11 +116,13 @@ def _context(
     catalog: Catalog | None,
     geography: Geography | None,
 ) -> CounterContext:
-    catalog = catalog or default_catalog()
     geography = geography or shanghai()
     with service_errors():
         with store.reading() as session:
             workstation = get_workstation(session)
+            if catalog is None and workstation.catalog_revision != default_catalog().revision:
+                catalog = _synced_catalog(session, workstation.catalog_revision)
+        catalog = catalog or default_catalog()
         if not geography.is_site(workstation.site_code):
             raise ServiceError(f"本工作站登记的受理点代码 {workstation.site_code} 不在地区表中")
         if workstation.catalog_revision != catalog.revision:

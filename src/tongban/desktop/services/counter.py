@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from tongban.desktop.demo_hint import DEMO_HINT
 from tongban.desktop.services.accounts import Accounts, Actor, Attempt, Channel
 from tongban.desktop.services.cases import Cases
 from tongban.desktop.services.context import CounterContext
-from tongban.desktop.services.demo import DEMO_HINT
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.intake import Intake

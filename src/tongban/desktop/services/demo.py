@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tongban.desktop.demo_hint import DEMO_PASSWORD
 from tongban.desktop.services.context import Clock
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.passwords import Passwords
@@ -38,7 +39,6 @@ from tongban.models.store.clerks import ClerkRole, add_clerk, get_clerk
 
 DEMO_CENTER = "310104003"  # 天平路街道社区事务受理服务中心, 徐汇区
 DEMO_WORKSTATION_NUMBER = 1
-DEMO_PASSWORD = "demo1234"
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,6 @@ DEMO_ACCOUNTS = (
     DemoAccount("1001", "演示受理员甲", ClerkRole.CLERK),
     DemoAccount("1002", "演示受理员乙", ClerkRole.CLERK),
     DemoAccount("9001", "演示主管", ClerkRole.SUPERVISOR),
-)
-DEMO_HINT = (
-    "演示工作站：受理员工号 1001、1002，主管工号 9001，密码均为 "
-    f"{DEMO_PASSWORD}。演示数据仅供练习，请勿录入真实的个人信息。"
 )
 # SQLite's own companions of the store file (write-ahead log, shared memory, rollback journal).
 _STORE_COMPANIONS = ("-wal", "-shm", "-journal")

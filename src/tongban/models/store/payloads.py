@@ -19,8 +19,10 @@ from pydantic.dataclasses import dataclass
 from tongban.models.catalog.schema import Mode
 from tongban.models.rules import mask_identity
 
-# Centers, sub-centers and streets share the 9-digit division codes.
+# Centers and streets have 9-digit division codes.
 NineDigitCode = Annotated[str, Field(pattern=r"^\d{9}$")]
+# A site is a center (its 9-digit code) or a sub-center (the center's code + a 2-digit ordinal).
+SiteCode = Annotated[str, Field(pattern=r"^\d{9}(\d{2})?$")]
 ItemCode = Annotated[str, Field(pattern=r"^[A-Z]{2,4}\d{3}$")]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -76,7 +78,7 @@ class Accepted:
     applicant: Person
     agent: Agent | None = None
     accepting_center: NineDigitCode
-    accepting_site: NineDigitCode
+    accepting_site: SiteCode
     processing_center: NineDigitCode
     due_date: date | None = None  # promised completion; None for 即办件 done on the spot
     materials: tuple[MaterialReceived, ...] = ()
@@ -134,7 +136,7 @@ class Rejected:
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Ready:
-    collect_at_site: NineDigitCode  # where the result waits (the accepting site, usually)
+    collect_at_site: SiteCode  # where the result waits (the accepting site, usually)
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
@@ -153,7 +155,7 @@ class VisitFacts:
     """A visit that ended without a case: where, for which item, and who (if identified)."""
 
     center_code: NineDigitCode
-    site_code: NineDigitCode
+    site_code: SiteCode
     item_code: ItemCode | None = None
     catalog_revision: str | None = None
     applicant: Person | None = None

@@ -7,7 +7,9 @@ follow one naming convention so Alembic's batch mode can alter SQLite tables lat
 Tables: workstation (this store's identity, one row), clerks, applicants, cases and
 case_materials (the current state, a cache of the fold of each case's events), events (the
 append-only log and the outbox), visits (visits that ended without a case) and audit_log (every
-look at a person's data). Callers never get these rows: the store's functions return dataclasses.
+look at a person's data), and the sync bookkeeping: sync_state (cursor, epoch, contact; one row),
+sync_problems (own events the center rejected) and catalog_revisions (fetched from the center).
+Callers never get these rows: the store's functions return dataclasses.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code's models correspond to (the head of migrations/versions).
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -48,6 +50,8 @@ NAMING_CONVENTION = {
 
 # Codes are 9-digit division codes; clerk numbers and case numbers are short text.
 CODE = String(9)
+# A site: a center (9 digits) or a sub-center (its center's code + a 2-digit ordinal).
+SITE_CODE = String(11)
 UUID_TEXT = String(36)
 CLERK_NUMBER = String(20)
 CASE_NUMBER = String(64)
@@ -88,7 +92,7 @@ class WorkstationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     device_id: Mapped[str] = mapped_column(UUID_TEXT, unique=True)
     center_code: Mapped[str] = mapped_column(CODE)
-    site_code: Mapped[str] = mapped_column(CODE)  # the center or sub-center where it stands
+    site_code: Mapped[str] = mapped_column(SITE_CODE)  # the center or sub-center where it stands
     # 1–999, unique within the center and its sub-centers; part of the case numbers it issues.
     number: Mapped[int] = mapped_column(Integer)
     next_sequence: Mapped[int] = mapped_column(Integer)
@@ -162,7 +166,7 @@ class CaseRow(Base):
     agent_id_number: Mapped[str | None] = mapped_column(String(64))
     agent_relationship: Mapped[str | None] = mapped_column(String(50))
     accepting_center: Mapped[str] = mapped_column(CODE)
-    accepting_site: Mapped[str] = mapped_column(CODE)
+    accepting_site: Mapped[str] = mapped_column(SITE_CODE)
     processing_center: Mapped[str] = mapped_column(CODE)
     status: Mapped[str] = mapped_column(String(24))
     accepted_at: Mapped[datetime]
@@ -233,7 +237,7 @@ class VisitRow(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), unique=True)
     outcome: Mapped[str] = mapped_column(String(16))
     center_code: Mapped[str] = mapped_column(CODE)
-    site_code: Mapped[str] = mapped_column(CODE)
+    site_code: Mapped[str] = mapped_column(SITE_CODE)
     item_code: Mapped[str | None] = mapped_column(String(8))
     catalog_revision: Mapped[str | None] = mapped_column(String(64))
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"))
@@ -262,3 +266,42 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text)
     synced_at: Mapped[datetime | None]
+
+
+class SyncStateRow(Base):
+    """What this workstation knows of the central service: exactly one row (id = 1)."""
+
+    __tablename__ = "sync_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[str | None] = mapped_column(String(64))  # the central database's epoch
+    pull_cursor: Mapped[str | None] = mapped_column(String(128))  # opaque, from the service
+    last_contact_at: Mapped[datetime | None]
+    # The server's clock minus ours, in milliseconds, at the last status answer.
+    server_offset_ms: Mapped[int | None] = mapped_column(BigInteger)
+    clerks_revision: Mapped[int | None] = mapped_column(Integer)
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False)
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncProblemRow(Base):
+    """An own event the central service rejected (同步问题): kept for the supervisor."""
+
+    __tablename__ = "sync_problems"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class CatalogRevisionRow(Base):
+    """A catalog revision fetched from the central service (the YAML file as published)."""
+
+    __tablename__ = "catalog_revisions"
+
+    revision: Mapped[str] = mapped_column(String(64), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    checksum: Mapped[str] = mapped_column(String(128))
+    content: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]

@@ -21,7 +21,9 @@ from tongban.models.store.errors import StoreError
 from tongban.models.store.hlc import Timestamp
 from tongban.models.store.schema import WorkstationRow
 
-_NINE_DIGITS = re.compile(r"^\d{9}$")
+_CENTER_CODE = re.compile(r"^\d{9}$")
+# A sub-center's code is its center's code followed by a 2-digit ordinal.
+_SITE_CODE = re.compile(r"^\d{9}(\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,10 @@ def init_workstation(
     """Give a new store its identity. Refused when the store already has one."""
     if workstation_row(session, required=False) is not None:
         raise StoreError("本存储已登记为一个工作站，不能再次登记")
-    for code in (center_code, site_code):
-        if not _NINE_DIGITS.match(code):
-            raise StoreError(f"中心或站点代码应为 9 位数字：{code}")
+    if not _CENTER_CODE.match(center_code):
+        raise StoreError(f"中心代码应为 9 位数字：{center_code}")
+    if not _SITE_CODE.match(site_code) or not site_code.startswith(center_code):
+        raise StoreError(f"受理点代码应为本中心代码或其后加 2 位分中心序号：{site_code}")
     if not 1 <= number <= MAX_WORKSTATION_NO:
         raise StoreError("工作站编号应在1至999之间")
     row = WorkstationRow(

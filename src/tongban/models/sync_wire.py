@@ -1,7 +1,7 @@
 """The sync protocol's JSON bodies (pydantic v2), shared by the service and its clients.
 
-This module imports only pydantic and tongban.models, so the workstation's sync client can use
-the same definitions once they move to tongban.models (desktop may not import tongban.central).
+It lives in tongban.models (it imports only pydantic and the store's Event) so that the
+workstation's sync client, which may not import tongban.central, uses the same definitions.
 An event on the wire carries exactly the fields of tongban.models.store.Event; `hlc` is the
 64-bit integer form. Unknown keys are ignored, so a newer peer may add fields.
 """

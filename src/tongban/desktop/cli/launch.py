@@ -1,0 +1,97 @@
+"""`tongban` (open the workstation) and `tongban demo`: the window, as fast as Qt allows.
+
+These two commands only decide which data directory to open and hand it to the application, which
+shows its login page before it opens the store. So this module imports nothing heavy: no
+SQLAlchemy, pydantic or ReportLab; preparing a missing demo loads the services only when needed.
+`tongban.cli` sends these commands here without building the full command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tongban.desktop.cli.common import CliError, OneLineParser
+from tongban.desktop.paths import NOT_CONFIGURED, data_dir, settings_path
+
+APP_MODULE = "tongban.desktop.app"
+
+
+def add_data_dir(parser: argparse.ArgumentParser, *, front: bool = False) -> None:
+    # On a subcommand the default is SUPPRESS, so `tongban --data-dir X cases list` keeps X.
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        default=None if front else argparse.SUPPRESS,
+        help="工作站数据目录（默认：环境变量 TONGBAN_DATA_DIR，否则为用户数据目录）",
+    )
+
+
+def register_front(parser: argparse.ArgumentParser) -> None:
+    """`tongban` with no command opens the workstation."""
+    add_data_dir(parser, front=True)
+    parser.set_defaults(run=run_workstation)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="准备并打开演示工作站")
+    demo.add_argument("--reset", action="store_true", help="清除演示数据后重新准备")
+    demo.add_argument("--prepare", action="store_true", help="只准备演示数据，不打开窗口")
+    add_data_dir(demo)
+    demo.set_defaults(run=run_demo)
+
+
+def is_launch(argv: Sequence[str]) -> bool:
+    """True for the command lines this module handles alone: none, `demo …`, `--data-dir DIR`."""
+    args = list(argv)
+    return not args or args[0] == "demo" or (len(args) == 2 and args[0] == "--data-dir")
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = OneLineParser(prog="tongban", description="通办 — 社区事务受理服务中心窗口系统")
+    register_front(parser)
+    register(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    try:
+        args = parser.parse_args(list(argv))
+        return int(args.run(args))
+    except CliError as error:
+        print(f"tongban: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def run_workstation(args: argparse.Namespace) -> int:
+    directory = data_dir(args.data_dir)
+    if not settings_path(directory).exists():
+        raise CliError(NOT_CONFIGURED)
+    return open_window(directory)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    directory = data_dir(getattr(args, "data_dir", None), demo=True)
+    # A prepared demo opens as it is: the window opens the store behind its login page.
+    if args.prepare or args.reset or not is_prepared_demo(directory):
+        from tongban.desktop.cli.counter import prepare_demo_command
+
+        prepare_demo_command(directory, reset=args.reset, announce=args.prepare)
+        if args.prepare:
+            return 0
+    return open_window(directory)
+
+
+def is_prepared_demo(directory: Path) -> bool:
+    # The settings file is written last when a demo is prepared: present means complete.
+    try:
+        settings = json.loads(settings_path(directory).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(settings, dict) and settings.get("demo") is True
+
+
+def open_window(directory: Path) -> int:
+    app = importlib.import_module(APP_MODULE)
+    return int(app.run_counter(directory))

@@ -1,0 +1,181 @@
+"""`tongban setup` (enroll this machine with the central service) and `tongban sync`.
+
+`setup` redeems an enrollment code and creates the data directory's workstation; `sync --once`
+runs one round, `sync` runs background sync until Ctrl+C, `sync status` shows what waits here
+(it reads the local store only, so it answers without a network). A dead network or a server
+error is one line: exit 2 for setup, "离线" and exit 1 for sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from dataclasses import asdict
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from tongban.desktop.cli.common import CliError, add_json_flag, emit
+from tongban.desktop.cli.counter import Run, add_data_dir, counter_context, one_line_errors
+from tongban.desktop.secrets import SecretsError, SecretStoreKind
+from tongban.desktop.settings import data_dir
+from tongban.desktop.sync.client import SyncError
+from tongban.desktop.sync.engine import SyncReport, sync_once
+from tongban.desktop.sync.loop import SyncLoop
+from tongban.desktop.sync.setup import SetupError, connect, set_up_workstation
+from tongban.models.clock import SHANGHAI
+from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problems
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    setup = commands.add_parser("setup", help="用登记码把本机登记为工作站")
+    setup.add_argument("--server", required=True, metavar="URL", help="中心同步服务的地址")
+    setup.add_argument("--code", required=True, help="管理员给出的一次性登记码")
+    setup.add_argument(
+        "--secret-store",
+        choices=[k.value for k in SecretStoreKind],
+        default=SecretStoreKind.KEYRING.value,
+        help="设备令牌保存在系统钥匙串（默认）或数据目录中仅本账户可读的文件",
+    )
+    add_data_dir(setup)
+    setup.set_defaults(run=run_setup)
+
+    sync = commands.add_parser("sync", help="与中心同步（默认持续同步，Ctrl+C 停止）")
+    sync.add_argument("--once", action="store_true", help="只同步一轮")
+    add_json_flag(sync)
+    add_data_dir(sync)
+    sync.set_defaults(run=run_sync)
+    status = sync.add_subparsers(dest="sync_command", metavar="status").add_parser(
+        "status", help="待上传事件、同步问题、最近联系时间"
+    )
+    add_json_flag(status)
+    add_data_dir(status)
+    status.set_defaults(run=run_status)
+
+
+def setup_errors(run: Run) -> Run:
+    @wraps(run)
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except (SyncError, SecretsError, SetupError) as error:
+            raise CliError(str(error)) from None
+
+    return guarded
+
+
+@one_line_errors
+@setup_errors
+def run_setup(args: argparse.Namespace) -> int:
+    directory = data_dir(getattr(args, "data_dir", None))
+    result = set_up_workstation(
+        directory,
+        server_url=args.server,
+        code=args.code,
+        secret_kind=SecretStoreKind(args.secret_store),
+    )
+    print(
+        f"已登记：{result.center_name} {result.workstation_name}"
+        f"（中心 {result.center_code}，受理点 {result.site_code}，"
+        f"工作站编号 {result.workstation_number}）\n"
+        f"数据目录：{result.data_dir}\n"
+        f"设备令牌保存在：{result.secret_location}"
+    )
+    return 0
+
+
+@one_line_errors
+def run_sync(args: argparse.Namespace) -> int:
+    directory = data_dir(getattr(args, "data_dir", None))
+    with counter_context(directory) as context:
+        try:
+            if args.once:
+                with connect(directory, context.settings) as client:
+                    report = sync_once(context, client)
+                emit(args, asdict(report), _report_text)
+                return 1 if report.quarantined else 0
+            return _run_loop(args, context, directory)
+        except (SetupError, SecretsError) as error:
+            raise CliError(str(error)) from None
+        except SyncError as error:
+            prefix = "离线：" if error.retryable else "同步失败："
+            print(f"tongban: {prefix}{error}", file=sys.stderr)
+            return 1
+
+
+def _run_loop(args: argparse.Namespace, context: Any, directory: Path) -> int:
+    printing = threading.Lock()
+
+    def show(report: SyncReport) -> None:
+        if report.accepted or report.rejected or report.pulled or report.quarantined:
+            with printing:
+                emit(args, asdict(report), _report_text)
+
+    loop = SyncLoop(context, lambda: connect(directory, context.settings), on_report=show)
+    loop.start()
+    print("正在同步，按 Ctrl+C 停止", file=sys.stderr)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        loop.stop(timeout=2)
+        print("已停止同步", file=sys.stderr)
+    return 0
+
+
+@one_line_errors
+def run_status(args: argparse.Namespace) -> int:
+    directory = data_dir(getattr(args, "data_dir", None))
+    with counter_context(directory) as context, context.store.reading() as session:
+        state = get_sync_state(session)
+        data = {
+            "server_url": context.settings.server_url,
+            "pending": pending_count(session),
+            "problems": [asdict(p) for p in sync_problems(session)],
+            "last_contact": _shanghai(state.last_contact_at),
+            "server_offset_seconds": (
+                None if state.server_offset_ms is None else state.server_offset_ms / 1000
+            ),
+            "epoch": state.epoch,
+            "quarantined": state.quarantined,
+            "quarantine_reason": state.quarantine_reason,
+        }
+    emit(args, data, _status_text)
+    return 0
+
+
+def _shanghai(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def _report_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"已上传 {data['accepted']} 件（此前已收到 {data['duplicates']} 件，"
+        f"被中心拒收 {data['rejected']} 件），已下载 {data['pulled']} 件",
+        f"待上传 {data['pending']} 件，同步问题 {data['problems']} 件",
+    ]
+    if data["resent_from"] is not None:
+        lines.append(f"中心缺少本机自第 {data['resent_from']} 号起的事件，已重新上传")
+    if data["catalogs"]:
+        lines.append(f"已取得事项目录：{'、'.join(data['catalogs'])}")
+    if data["quarantined"]:
+        lines.append(f"本工作站已被隔离：{data['quarantine_reason']}，请联系管理员")
+    lines.extend(f"未接收的事件 {conflict}" for conflict in data["conflicts"])
+    return "\n".join(lines)
+
+
+def _status_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"同步服务器：{data['server_url'] or '未配置'}",
+        f"待上传事件：{data['pending']} 件",
+        f"最近联系：{data['last_contact'] or '从未'}",
+        f"同步问题：{len(data['problems'])} 件",
+    ]
+    lines.extend(
+        f"  {p['stream_id']}（{p['kind']}，序号 {p['sequence']}）：{p['reason']}"
+        for p in data["problems"]
+    )
+    if data["quarantined"]:
+        lines.append(f"本工作站已被隔离：{data['quarantine_reason']}，请联系管理员")
+    return "\n".join(lines)
