@@ -25,7 +25,6 @@ from tongban.central.state import next_clerks_revision
 
 _CLERK_NUMBER = re.compile(r"^[0-9A-Za-z]{1,20}$")
 MAX_NAME = 50
-MIN_PASSWORD_LENGTH = 8
 
 
 class ClerkRole(StrEnum):
@@ -42,20 +41,6 @@ class ClerkAccount:
     active: bool
     revision: int
     password_hash: str = field(repr=False)
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable (zh_CN), or None: the workstation's own policy
-    (desktop/services/passwords.py), 等保 2.0 length and mixed kinds."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
-    if not any(c.isascii() and c.isalpha() for c in password):
-        return "密码须包含英文字母"
-    if not any(c.isascii() and c.isdigit() for c in password):
-        return "密码须包含数字"
-    if any(c.isspace() for c in password):
-        return "密码不能包含空格"
-    return None
 
 
 def add_clerk(

@@ -23,11 +23,12 @@ from typing import NoReturn
 
 from argon2 import PasswordHasher
 
-from tongban.central.clerks import ClerkRole, password_problem
+from tongban.central.clerks import ClerkRole
 from tongban.central.database import database_url, open_database, require_current_schema
 from tongban.central.errors import CentralError
 from tongban.central.store import CentralStore
 from tongban.models.clock import SHANGHAI
+from tongban.models.rules.passwords import password_problem
 
 DB_ENVIRONMENT = "TONGBAN_CENTRAL_DB"
 DEFAULT_LISTEN = "127.0.0.1:8470"

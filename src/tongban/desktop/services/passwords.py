@@ -12,20 +12,9 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-MIN_PASSWORD_LENGTH = 8
+from tongban.models.rules.passwords import MIN_PASSWORD_LENGTH, password_problem
 
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable (zh_CN), or None. 等保 2.0: length and mixed kinds."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
-    if not any(c.isascii() and c.isalpha() for c in password):
-        return "密码须包含英文字母"
-    if not any(c.isascii() and c.isdigit() for c in password):
-        return "密码须包含数字"
-    if any(c.isspace() for c in password):
-        return "密码不能包含空格"
-    return None
+__all__ = ["MIN_PASSWORD_LENGTH", "Passwords", "Verification", "password_problem"]
 
 
 @dataclass(frozen=True)
