@@ -28,6 +28,7 @@ from tongban.ui.ports import (
     LoginResult,
     ServiceError,
     SessionInfo,
+    SyncState,
     VisitResult,
     WorkstationInfo,
 )
@@ -207,6 +208,9 @@ class RecordingServices:
     cases: list[CaseSummary] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
     sync_count: int = 0
+    sync_online: bool | None = None  # None: no server configured
+    sync_problems: int = 0
+    last_contact: datetime | None = None
     fail_accept: str | None = None
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
@@ -284,6 +288,10 @@ class RecordingServices:
     def pending_sync_count(self) -> int:
         self.calls.append(("pending_sync_count", None))
         return self.sync_count
+
+    def sync_state(self) -> SyncState:
+        self.calls.append(("sync_state", None))
+        return SyncState(self.sync_online, self.sync_count, self.sync_problems, self.last_contact)
 
 
 def a_case() -> CaseSummary:

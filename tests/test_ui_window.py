@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -64,6 +64,7 @@ REQUIRED_NAMES = [
     "cases.search",
     "cases.results",
     "status.sync",
+    "status.syncProblems",
     "banner.demo",
 ]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -223,7 +224,7 @@ def test_login_then_the_counter_with_the_session_in_the_status_bar(qtbot, window
     assert status.center.text() == "天平路街道社区事务受理服务中心"
     assert status.clerk.text() == "1001 王敏（窗口受理员）"
     assert status.workstation.text() == "3号窗口"
-    assert status.sync.text() == "待同步：2"
+    assert status.sync.text() == "单机 · 待同步 2"
     assert focused() == "applicant.idNumber"
     shoot(window, "02-counter-empty")
 
@@ -233,6 +234,31 @@ def test_every_named_widget_exists_once_with_a_chinese_accessible_name(window):
         found = window.findChildren(QWidget, name)
         assert len(found) == 1, name
         assert _CJK.search(found[0].accessibleName()), name
+
+
+def test_the_status_bar_shows_background_sync(qtbot, window, services):
+    services.sync_online, services.sync_count = True, 3
+    services.last_contact = datetime(TODAY.year, TODAY.month, TODAY.day, 2, 42, tzinfo=UTC)
+    log_in(qtbot, window)
+    sync, problems = window.status.sync, window.status.sync_problems
+    assert sync.text() == "在线 · 待同步 3 · 最近联系 10:42"  # Shanghai time
+    assert problems.isHidden()
+
+    services.sync_online, services.sync_count, services.sync_problems = False, 12, 2
+    services.last_contact = None
+    window.session.refresh_sync_count()
+    assert sync.text() == "离线 · 待同步 12"
+    assert not problems.isHidden() and problems.text() == "同步问题 2"
+    assert "#b3261e" in problems.styleSheet()
+
+    services.sync_online, services.sync_problems = False, 0
+    services.last_contact = datetime(2026, 2, 27, 9, 5, tzinfo=UTC)
+    window.session.refresh_sync_count()
+    assert sync.text() == "离线 · 待同步 12 · 最近联系 02-27 17:05"  # an old contact, dated
+    assert problems.isHidden()
+
+    window.status.show_sync(None)  # the store could not be read
+    assert sync.text() == "同步状态未知"
 
 
 # The intake path -------------------------------------------------------------------------------
@@ -290,8 +316,8 @@ def test_the_intake_path_by_keyboard_ends_in_a_case_and_its_receipt(qtbot, windo
     assert request.checks["近期一寸照片"] == MaterialCheck(copies_received=2)
     assert c.decision.case_number.text() == "受理编号：310104003-260302-003-0015-X"
     assert window.documents.preview is not None and window.documents.preview.isVisible()
-    assert window.status.sync.text() == "待同步：2"
-    assert services.names().count("pending_sync_count") == 2  # at login, after the case
+    assert window.status.sync.text() == "单机 · 待同步 2"
+    assert services.names().count("sync_state") == 2  # at login, after the case
     shoot(window, "07-accepted-receipt")
 
     assert not (c.decision.accept.isEnabled() or c.decision.refuse.isEnabled())
@@ -344,7 +370,7 @@ def test_notify_lists_what_is_missing_and_opens_no_case(qtbot, window, services)
     qtbot.keyClick(window.counter.materials.table, Qt.Key.Key_Space)
     assert window.counter.decision.notify.isEnabled()
     key(window, Qt.Key.Key_F6)
-    assert services.names()[-2:] == ["notify", "pending_sync_count"]
+    assert services.names()[-2:] == ["notify", "sync_state"]
     assert window.counter.decision.case_number.text() == ""
     assert window.documents.preview is not None
     shoot(window, "10-notified")
@@ -556,7 +582,7 @@ def test_the_window_answers_through_the_worker_thread(qtbot, services):
     qtbot.keyClick(window.login_view.password, Qt.Key.Key_Return)
     assert window.login_view.error.text() == "正在登录…"  # the GUI thread did not wait
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.counter, timeout=3000)
-    qtbot.waitUntil(lambda: window.status.sync.text() == "待同步：2", timeout=3000)
+    qtbot.waitUntil(lambda: window.status.sync.text() == "单机 · 待同步 2", timeout=3000)
     qtbot.waitUntil(lambda: window.items.model.rowCount() == len(CATALOG.items), timeout=5000)
     window.intake.fill_from_scan(OLD_MAN_ID)
     qtbot.waitUntil(lambda: "find_applicant" in services.names(), timeout=3000)

@@ -101,12 +101,12 @@ class CounterStart:
         self.runner.release_after_painting(self.page)
 
     def close(self) -> None:
-        """The event loop has ended: wait for the worker, sign out, close the store."""
+        """The event loop has ended: wait for the worker, sign out, stop sync, close the store."""
         self.runner.wait(5000)
         if self.opened is not None:
             if self.window is not None:
                 sign_out(self.opened.counter)
-            self.opened.context.close()
+            self.opened.close()
 
     def _open(self) -> OpenedCounter:
         # Imported here, on the worker thread: SQLAlchemy, pydantic, the catalog, ReportLab.

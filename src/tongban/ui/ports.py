@@ -132,6 +132,16 @@ class CaseEvent:
     synced: bool  # already delivered to the central store
 
 
+@dataclass(frozen=True)
+class SyncState:
+    """Background sync as the status bar shows it."""
+
+    online: bool | None  # None: no server configured (a demo or a stand-alone workstation)
+    pending: int  # recorded events not yet in the central store
+    problems: int  # events the central store refused: an administrator must look at them
+    last_contact: datetime | None  # the last answer from the central service
+
+
 class CounterServices(Protocol):
     """The application behind the counter window (implemented in tongban.desktop)."""
 
@@ -195,4 +205,8 @@ class CounterServices(Protocol):
 
     def pending_sync_count(self) -> int:
         """How many recorded events have not reached the central store yet."""
+        ...
+
+    def sync_state(self) -> SyncState:
+        """Whether the central service answers, what waits for it, and sync problems."""
         ...

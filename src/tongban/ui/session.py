@@ -133,7 +133,7 @@ class SessionController(QObject):
         w.intake.next_applicant()  # the half-finished intake is not kept for the next clerk
         w.cases.clear()
         w.status.clerk.clear()
-        w.status.sync.clear()
+        w.status.clear_sync()
         w.banner.setVisible(self._workstation is not None and self._workstation.demo)
         w.pages.setCurrentWidget(w.login_view)
         w.login.reset(message)
@@ -142,19 +142,10 @@ class SessionController(QObject):
         if self._session is None:
             return
         self.window.runner.run(
-            self._services.pending_sync_count,
-            on_success=self._show_sync_count,
-            on_failure=lambda _message: self._show_sync_count(None),
+            self._services.sync_state,
+            on_success=self.window.status.show_sync,
+            on_failure=lambda _message: self.window.status.show_sync(None),
         )
-
-    def _show_sync_count(self, count: int | None) -> None:
-        label = self.window.status.sync
-        if count is None:
-            label.setText(self.window.tr("待同步：未知"))
-            label.setStyleSheet("color: #b3261e;")
-        else:
-            label.setText(self.window.tr("待同步：{n}").format(n=count))
-            label.setStyleSheet("color: #a35c00;" if count else "")
 
     def show_message(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 10_000)

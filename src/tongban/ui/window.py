@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tongban.models.catalog import Catalog
-from tongban.models.clock import shanghai_today
+from tongban.models.clock import SHANGHAI, shanghai_today
 from tongban.models.geography import Geography
 from tongban.models.search import ItemSearch
 from tongban.ui.applicant import ApplicantController, ApplicantView
@@ -40,13 +40,15 @@ from tongban.ui.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockController, L
 from tongban.ui.login import LoginController, LoginView
 from tongban.ui.materials import MaterialsController, MaterialsModel, MaterialsView
 from tongban.ui.pinyin_filter import PinyinFilter
-from tongban.ui.ports import CounterServices
+from tongban.ui.ports import CounterServices, SyncState
 from tongban.ui.scanner import DEFAULT_MAX_GAP_MS, IdScanFilter
 from tongban.ui.session import SessionController
 from tongban.ui.start_page import demo_banner
 from tongban.ui.tasks import TaskRunner
 
 SYNC_POLL_SECONDS = 30
+ALARM_COLOUR = "#b3261e"
+OFFLINE_COLOUR = "#a35c00"
 
 
 class CounterPage(QWidget):
@@ -116,17 +118,23 @@ class CounterPage(QWidget):
 
 
 class StatusBarView:
-    """The status bar's fields (center, clerk, workstation, unsynced events, busy)."""
+    """The status bar's fields (center, clerk, workstation, background sync, busy)."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QMainWindow, today: Callable[[], date]) -> None:
+        self._window = window
+        self._today = today
         self.center = self._label("status.center", window.tr("受理中心"))
         self.clerk = self._label("status.clerk", window.tr("当前工号"))
         self.workstation = self._label("status.workstation", window.tr("工作站"))
-        self.sync = self._label("status.sync", window.tr("待同步事件数"))
+        self.sync = self._label("status.sync", window.tr("同步状态"))
+        self.sync_problems = self._label("status.syncProblems", window.tr("同步问题数"))
+        self.sync_problems.setStyleSheet(f"color: {ALARM_COLOUR};")
         self.busy = self._label("status.busy", window.tr("处理状态"))
         bar = window.statusBar()
-        for label in (self.busy, self.center, self.clerk, self.workstation, self.sync):
+        labels = (self.busy, self.center, self.clerk, self.workstation, self.sync)
+        for label in (*labels, self.sync_problems):
             bar.addPermanentWidget(label)
+        self.sync_problems.hide()  # shown only while there are problems
 
     @staticmethod
     def _label(name: str, accessible: str) -> QLabel:
@@ -135,6 +143,36 @@ class StatusBarView:
         label.setAccessibleName(accessible)
         label.setContentsMargins(8, 0, 8, 0)
         return label
+
+    def show_sync(self, state: SyncState | None) -> None:
+        """Online or not, events waiting, last contact; sync problems in red. None: unknown."""
+        if state is None:
+            self.sync.setText(self._window.tr("同步状态未知"))
+            self.sync.setStyleSheet(f"color: {ALARM_COLOUR};")
+            self.sync_problems.hide()
+            return
+        self.sync.setText(self._sync_text(state))
+        self.sync.setStyleSheet(f"color: {OFFLINE_COLOUR};" if state.online is False else "")
+        self.sync_problems.setText(self._window.tr("同步问题 {n}").format(n=state.problems))
+        self.sync_problems.setVisible(state.problems > 0)
+
+    def clear_sync(self) -> None:
+        self.sync.clear()
+        self.sync_problems.clear()
+        self.sync_problems.hide()
+
+    def _sync_text(self, state: SyncState) -> str:
+        tr = self._window.tr
+        connection = {True: tr("在线"), False: tr("离线"), None: tr("单机")}[state.online]
+        parts = [connection, tr("待同步 {n}").format(n=state.pending)]
+        if state.last_contact is not None and state.online is not None:
+            parts.append(tr("最近联系 {when}").format(when=self._moment(state.last_contact)))
+        return " · ".join(parts)
+
+    def _moment(self, moment: datetime) -> str:
+        local = moment.astimezone(SHANGHAI)
+        # Today's time alone; an older contact with its date, so a stale one is noticed.
+        return f"{local:%H:%M}" if local.date() == self._today() else f"{local:%m-%d %H:%M}"
 
 
 class CounterWindow(QMainWindow):
@@ -157,7 +195,7 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(self.tr("通办 · 窗口受理"))
         self.resize(1360, 760)
         self.runner = runner or TaskRunner(parent=self)
-        self._build_views()
+        self._build_views(today)
         self._build_controllers(services, geography, catalog, today)
         self.session = SessionController(
             self,
@@ -171,7 +209,7 @@ class CounterWindow(QMainWindow):
         self.session.begin()
         self._prepare_indexes(catalog)
 
-    def _build_views(self) -> None:
+    def _build_views(self, today: Callable[[], date]) -> None:
         self.banner = demo_banner()
         self.login_view = LoginView()
         self.counter = CounterPage()
@@ -186,7 +224,7 @@ class CounterWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.status = StatusBarView(self)
+        self.status = StatusBarView(self, today)
         self.refuse_dialog = RefuseDialog(self)
         self.counter.set_tab_order()
 

@@ -9,7 +9,9 @@ the screen is locked, nothing but logging in, unlocking and logging out is done.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from tongban.desktop.demo_hint import DEMO_HINT
 from tongban.desktop.services.accounts import Accounts, Actor, Attempt, Channel
@@ -26,6 +28,7 @@ from tongban.models.store import (
     find_applicant,
     record_audit,
 )
+from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problem_count
 from tongban.ui.ports import (
     AcceptResult,
     CaseEvent,
@@ -34,12 +37,22 @@ from tongban.ui.ports import (
     KnownApplicant,
     LoginResult,
     SessionInfo,
+    SyncState,
     VisitResult,
     WorkstationInfo,
 )
 
+if TYPE_CHECKING:  # the sync loop (and its HTTP client) is loaded only where sync runs
+    from tongban.desktop.sync.loop import SyncStatus
+
+log = logging.getLogger(__name__)
+
 # Sends a PDF to a printer: (pdf, job title, printer name; "" = the workstation's own printer).
 Printer = Callable[[bytes, str, str], None]
+# Told after something was recorded for the central store (background sync pushes it at once).
+Recorded = Callable[[], None]
+# Background sync's snapshot (desktop.sync.loop.SyncLoop.status).
+SyncStatusSource = Callable[[], "SyncStatus"]
 
 
 class Counter:
@@ -51,8 +64,14 @@ class Counter:
         *,
         passwords: Passwords | None = None,
         printer: Printer | None = None,
+        on_recorded: Recorded | None = None,
+        sync_status: SyncStatusSource | None = None,
     ) -> None:
+        """`on_recorded` and `sync_status` come from background sync; without them the
+        workstation works alone (a demo, or no server configured)."""
         self._context = context
+        self._on_recorded = on_recorded
+        self._sync_status = sync_status
         paperwork = Paperwork(context)
         self._accounts = Accounts(context, passwords)
         self._intake = Intake(context, paperwork)
@@ -163,6 +182,7 @@ class Counter:
 
     def accept(self, request: IntakeRequest) -> AcceptResult:
         done = self._intake.accept(request, self._clerk())
+        self._recorded()
         return AcceptResult(
             case_number=done.case_number,
             processing_center_name=done.processing_center_name,
@@ -172,13 +192,28 @@ class Counter:
         )
 
     def notify(self, request: IntakeRequest) -> VisitResult:
-        return VisitResult(self._intake.notify(request, self._clerk()).notice_pdf)
+        done = self._intake.notify(request, self._clerk())
+        self._recorded()
+        return VisitResult(done.notice_pdf)
 
     def refuse(self, request: IntakeRequest, reason: str) -> VisitResult:
-        return VisitResult(self._intake.refuse(request, self._clerk(), reason).notice_pdf)
+        done = self._intake.refuse(request, self._clerk(), reason)
+        self._recorded()
+        return VisitResult(done.notice_pdf)
 
     def guide(self, request: IntakeRequest) -> VisitResult:
-        return VisitResult(self._intake.guide(request, self._clerk()).notice_pdf)
+        done = self._intake.guide(request, self._clerk())
+        self._recorded()
+        return VisitResult(done.notice_pdf)
+
+    def _recorded(self) -> None:
+        # The event is already committed; a failing wake-up only delays it to the next timed push.
+        if self._on_recorded is None:
+            return
+        try:
+            self._on_recorded()
+        except Exception:
+            log.exception("未能通知后台同步")
 
     # Cases --------------------------------------------------------------------------------------
 
@@ -189,10 +224,24 @@ class Counter:
         return self._cases.timeline(case_number, self._clerk())
 
     def receipt(self, case_number: str) -> bytes | None:
-        return self._cases.reprint(case_number, self._clerk())
+        pdf = self._cases.reprint(case_number, self._clerk())
+        if pdf is not None:  # only a printed receipt is recorded
+            self._recorded()
+        return pdf
 
     def pending_sync_count(self) -> int:
         return self._cases.pending_sync_count()
+
+    def sync_state(self) -> SyncState:
+        # Counts from the store, not the loop's snapshot: right even between the loop's rounds.
+        with service_errors(), self._context.store.reading() as session:
+            local = get_sync_state(session)
+            pending, problems = pending_count(session), sync_problem_count(session)
+        # Not reached yet counts as offline: nothing has been confirmed delivered.
+        online = None if self._sync_status is None else self._sync_status().online is True
+        return SyncState(
+            online=online, pending=pending, problems=problems, last_contact=local.last_contact_at
+        )
 
     # Printing -----------------------------------------------------------------------------------
 
