@@ -26,8 +26,10 @@ from tongban.ui.ports import (
     IntakeRequest,
     KnownApplicant,
     LoginResult,
+    PendingEventRow,
     ServiceError,
     SessionInfo,
+    SyncProblemRow,
     SyncState,
     VisitResult,
     WorkstationInfo,
@@ -211,6 +213,8 @@ class RecordingServices:
     sync_online: bool | None = None  # None: no server configured
     sync_problems: int = 0
     last_contact: datetime | None = None
+    pending_rows: list[PendingEventRow] = field(default_factory=list)
+    problem_rows: list[SyncProblemRow] = field(default_factory=list)
     fail_accept: str | None = None
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
@@ -292,6 +296,10 @@ class RecordingServices:
     def sync_state(self) -> SyncState:
         self.calls.append(("sync_state", None))
         return SyncState(self.sync_online, self.sync_count, self.sync_problems, self.last_contact)
+
+    def sync_details(self) -> tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]:
+        self.calls.append(("sync_details", None))
+        return list(self.pending_rows), list(self.problem_rows)
 
 
 def a_case() -> CaseSummary:

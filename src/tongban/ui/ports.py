@@ -142,6 +142,26 @@ class SyncState:
     last_contact: datetime | None  # the last answer from the central service
 
 
+@dataclass(frozen=True)
+class PendingEventRow:
+    """One recorded event still waiting for the central store. Never an identity number."""
+
+    at: datetime
+    event: str  # display text, e.g. 受理, 出具回执, 一次性告知
+    case_or_visit: str  # the case number, or the visit's id for a visit without a case
+    clerk: str  # who recorded it (工号 and name)
+
+
+@dataclass(frozen=True)
+class SyncProblemRow:
+    """One own event the central store refused, with the reason it gave."""
+
+    at: datetime  # when the event was recorded here
+    event: str  # display text
+    case_or_visit: str
+    reason: str  # zh_CN, as the center gave it
+
+
 class CounterServices(Protocol):
     """The application behind the counter window (implemented in tongban.desktop)."""
 
@@ -209,4 +229,9 @@ class CounterServices(Protocol):
 
     def sync_state(self) -> SyncState:
         """Whether the central service answers, what waits for it, and sync problems."""
+        ...
+
+    def sync_details(self) -> tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]:
+        """Every event still waiting for the central store and every sync problem, oldest
+        first (all of them, however many)."""
         ...

@@ -1,4 +1,4 @@
-"""The counter window: login, the intake path, case search, the lock screen and the status bar.
+"""The counter window: login, the intake path, case search, sync, the lock screen, status bar.
 
 `CounterWindow` is where the UI is put together: it builds the views, creates the controllers
 and gives each what it needs (services, the task runner, reference data). Everything the window
@@ -44,6 +44,7 @@ from tongban.ui.ports import CounterServices, SyncState
 from tongban.ui.scanner import DEFAULT_MAX_GAP_MS, IdScanFilter
 from tongban.ui.session import SessionController
 from tongban.ui.start_page import demo_banner
+from tongban.ui.sync_view import SyncController, SyncView
 from tongban.ui.tasks import TaskRunner
 
 SYNC_POLL_SECONDS = 30
@@ -52,7 +53,7 @@ OFFLINE_COLOUR = "#a35c00"
 
 
 class CounterPage(QWidget):
-    """The counter itself: the intake tab (four steps) and the case search tab."""
+    """The counter itself: the intake tab (four steps), the case search and the sync tabs."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,10 +62,11 @@ class CounterPage(QWidget):
         self.materials = MaterialsView()
         self.decision = DecisionView()
         self.cases = CasesView()
+        self.sync = SyncView()
         self.hints = QLabel(
             self.tr(
                 "F2 申请人　F3 事项　F4 材料　F5 受理　F6 一次性告知　F7 不予受理　"
-                "F8 告知办理地　F9 办件查询　F10 人户分离　F12 下一位　Ctrl+L 锁屏"
+                "F8 告知办理地　F9 办件查询　F10 人户分离　F11 同步　F12 下一位　Ctrl+L 锁屏"
             )
         )
         self.hints.setObjectName("hints")
@@ -75,6 +77,7 @@ class CounterPage(QWidget):
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._intake_tab(), self.tr("窗口受理"))
         self.tabs.addTab(self.cases, self.tr("办件查询（F9）"))
+        self.tabs.addTab(self.sync, self.tr("同步（F11）"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tabs, 1)
@@ -274,6 +277,7 @@ class CounterWindow(QMainWindow):
             show_document=self.documents.show_document,
             parent=self,
         )
+        self.sync = SyncController(c.sync, services=services, runner=runner, parent=self)
 
     def _add_shortcuts(self) -> None:
         keys: dict[str, Callable[[], None]] = {
@@ -286,6 +290,7 @@ class CounterWindow(QMainWindow):
             "F8": lambda: self._on_intake_tab(self.intake.guide),
             "F9": self._open_cases,
             "F10": lambda: self._on_intake_tab(self.applicant.toggle_separated),
+            "F11": self._open_sync,
             "F12": lambda: self._on_intake_tab(self.intake.next_applicant),
             "Ctrl+N": lambda: self._on_intake_tab(self.intake.next_applicant),
             "Ctrl+L": self.session.lock,
@@ -303,6 +308,14 @@ class CounterWindow(QMainWindow):
     def _open_cases(self) -> None:
         self.counter.tabs.setCurrentWidget(self.counter.cases)
         self.cases.focus()
+
+    def _open_sync(self) -> None:
+        # Showing the tab reads the lists; pressed again on the tab, F11 reads them anew.
+        if self.counter.tabs.currentWidget() is self.counter.sync:
+            self.sync.refresh()
+        else:
+            self.counter.tabs.setCurrentWidget(self.counter.sync)
+        self.sync.focus()
 
     def _prepare_indexes(self, catalog: Catalog) -> None:
         """Search indexes need pypinyin (slow to import): build them on the worker thread."""

@@ -15,19 +15,23 @@ from typing import TYPE_CHECKING
 
 from tongban.desktop.demo_hint import DEMO_HINT
 from tongban.desktop.services.accounts import Accounts, Actor, Attempt, Channel
-from tongban.desktop.services.cases import Cases
+from tongban.desktop.services.cases import EVENT_NAMES, Cases
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.intake import Intake
 from tongban.desktop.services.passwords import Passwords
+from tongban.desktop.services.queries import OutboxEntry, sync_problem_entries, unsynced_events
+from tongban.models.clock import SHANGHAI
 from tongban.models.rules import DocumentType, check_identity, mask_identity
 from tongban.models.store import (
     AuditOutcome,
+    EventKind,
     SubjectType,
     find_applicant,
     record_audit,
 )
+from tongban.models.store.clerks import list_clerks
 from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problem_count
 from tongban.ui.ports import (
     AcceptResult,
@@ -36,7 +40,9 @@ from tongban.ui.ports import (
     IntakeRequest,
     KnownApplicant,
     LoginResult,
+    PendingEventRow,
     SessionInfo,
+    SyncProblemRow,
     SyncState,
     VisitResult,
     WorkstationInfo,
@@ -53,6 +59,14 @@ Printer = Callable[[bytes, str, str], None]
 Recorded = Callable[[], None]
 # Background sync's snapshot (desktop.sync.loop.SyncLoop.status).
 SyncStatusSource = Callable[[], "SyncStatus"]
+
+# What the sync view calls each event: the case timeline's names and the three visit outcomes.
+SYNC_EVENT_NAMES: dict[str, str] = {
+    **{kind.value: name for kind, name in EVENT_NAMES.items()},
+    EventKind.NOTIFIED.value: "一次性告知",
+    EventKind.REFUSED.value: "不予受理",
+    EventKind.GUIDED.value: "告知办理地",
+}
 
 
 class Counter:
@@ -243,6 +257,33 @@ class Counter:
             online=online, pending=pending, problems=problems, last_contact=local.last_contact_at
         )
 
+    def sync_details(self) -> tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]:
+        # Case numbers and clerks only: the payload (where identity numbers are) is never read.
+        self._clerk()
+        with service_errors(), self._context.store.reading() as session:
+            names = {clerk.number: clerk.name for clerk in list_clerks(session)}
+            pending = unsynced_events(session)
+            problems = sync_problem_entries(session)
+        rows = [
+            PendingEventRow(
+                at=e.created_at.astimezone(SHANGHAI),
+                event=_sync_event_name(e),
+                case_or_visit=e.stream_id,
+                clerk=_clerk_label(e.clerk, names),
+            )
+            for e in pending
+        ]
+        problem_rows = [
+            SyncProblemRow(
+                at=x.entry.created_at.astimezone(SHANGHAI),
+                event=_sync_event_name(x.entry),
+                case_or_visit=x.entry.stream_id,
+                reason=x.reason,
+            )
+            for x in problems
+        ]
+        return rows, problem_rows
+
     # Printing -----------------------------------------------------------------------------------
 
     def print_document(self, pdf: bytes, *, title: str, printer: str = "") -> None:
@@ -262,3 +303,12 @@ class Counter:
             print_pdf(pdf, target, job_name=f"tongban-{title}")
         except PrintError as error:
             raise ServiceError(str(error)) from error
+
+
+def _sync_event_name(entry: OutboxEntry) -> str:
+    return SYNC_EVENT_NAMES.get(entry.kind, entry.kind)
+
+
+def _clerk_label(number: str, names: dict[str, str]) -> str:
+    name = names.get(number)
+    return f"{number} {name}" if name else number

@@ -14,9 +14,25 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from tongban.models.store.schema import ApplicantRow, CaseRow, EventRow
+from tongban.models.store.schema import ApplicantRow, CaseRow, EventRow, SyncProblemRow
 
 MAX_ROWS = 200
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """An event as the sync view lists it: what, for which case or visit, by whom, when."""
+
+    created_at: datetime
+    kind: str  # an EventKind value (or one a newer version wrote)
+    stream_id: str  # a case number or a visit id
+    clerk: str  # 工号
+
+
+@dataclass(frozen=True)
+class ProblemEntry:
+    entry: OutboxEntry
+    reason: str  # zh_CN, as the center gave it
 
 
 @dataclass(frozen=True)
@@ -90,3 +106,28 @@ def unsynced_event_count(session: Session) -> int:
 def unsynced_event_ids(session: Session, stream_id: str) -> set[str]:
     query = select(EventRow.id).where(EventRow.stream_id == stream_id, EventRow.synced_at.is_(None))
     return set(session.scalars(query))
+
+
+def _entry(row: EventRow) -> OutboxEntry:
+    return OutboxEntry(row.created_at, row.kind, row.stream_id, row.clerk)
+
+
+def unsynced_events(session: Session) -> list[OutboxEntry]:
+    """Every event not yet in the central store, oldest first (no limit: the sync view shows
+    them all, and the outbox of one workstation stays small enough to read at once)."""
+    query = (
+        select(EventRow)
+        .where(EventRow.synced_at.is_(None))
+        .order_by(EventRow.created_at, EventRow.workstation_id, EventRow.sequence)
+    )
+    return [_entry(row) for row in session.scalars(query)]
+
+
+def sync_problem_entries(session: Session) -> list[ProblemEntry]:
+    """Every event the center refused, with its reason, oldest event first."""
+    query = (
+        select(EventRow, SyncProblemRow.reason)
+        .join(SyncProblemRow, SyncProblemRow.event_id == EventRow.id)
+        .order_by(EventRow.created_at, EventRow.workstation_id, EventRow.sequence)
+    )
+    return [ProblemEntry(_entry(row), reason) for row, reason in session.execute(query)]
