@@ -1,0 +1,248 @@
+"""Push throughput through the service beside a raw batched INSERT of the same rows.
+
+Run from the repository root:
+    python -m benches.bench_sync_push [--sqlite] [--workstations 4] [--cases 500]
+(one JSON object on stdout, notes on stderr; a throwaway PostgreSQL 15 cluster unless --sqlite)
+
+- service: WORKSTATIONS real local stores each hold CASES accepted cases with their
+  receipt_printed event (2 events a case); each pushes its outbox over HTTP (SyncClient.push,
+  the service on uvicorn in this process) in batches of 500, marking the answer synced locally
+  between batches as the engine does. Timed: each HTTP push (request to parsed answer), and,
+  inside the service, CentralStore.push (one database transaction: lock, checks, insert,
+  case-index rewrite) — the rest of the HTTP time is JSON and pydantic on both sides.
+- raw: the same events, as the same columns (txid, id, …, processing_center), inserted into the
+  events table of an identical sibling database (same schema, indexes and triggers; created from
+  the same template) in batches of 500, one transaction a batch, no checks: psycopg executemany
+  and COPY on PostgreSQL, sqlite3 executemany on SQLite. A sibling because the log refuses the
+  same event id twice and its rows cannot be deleted.
+
+`ratio` = service events/s ÷ raw events/s, per baseline (the issue's goal: ≥ 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from benches.sync_bench_support import (
+    AT,
+    Station,
+    ThreadServer,
+    add_clerk,
+    add_station,
+    central_database,
+    note,
+    percentiles,
+    record_accepts,
+)
+from tongban.central.database import open_database
+from tongban.central.enrollment import Workstation
+from tongban.central.store import CentralStore, Pushed
+from tongban.desktop.sync.client import SyncClient
+from tongban.models.geography import shanghai
+from tongban.models.store import Event, mark_synced, pending_events
+from tongban.models.sync_wire import MAX_PUSH_BATCH
+
+PROCESSING = "310105001"
+COLUMNS = (
+    "txid, id, workstation_id, sequence, hlc, clerk, kind, stream_type, stream_id, payload, "
+    "created_at, received_at, author_center, accepting_center, processing_center"
+)
+
+
+class TimedStore(CentralStore):
+    """The real store; only remembers how long each push transaction took."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.push_seconds: list[float] = []
+
+    def push(self, workstation: Workstation, events: Sequence[Event]) -> Pushed:
+        began = time.perf_counter()
+        try:
+            return super().push(workstation, events)
+        finally:
+            self.push_seconds.append(time.perf_counter() - began)
+
+
+@dataclass
+class PushRun:
+    batches: list[list[Event]] = field(default_factory=list)
+    http_seconds: list[float] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def push_outbox(base: str, station: Station, run: PushRun) -> None:
+    with SyncClient(base, station.token) as client:
+        while True:
+            with station.local.reading() as session:
+                batch = pending_events(session, limit=MAX_PUSH_BATCH)
+            if not batch:
+                return
+            began = time.perf_counter()
+            answer = client.push(batch)
+            run.http_seconds.append(time.perf_counter() - began)
+            run.batches.append(batch)
+            for result in answer.results:
+                run.outcomes[result.outcome] = run.outcomes.get(result.outcome, 0) + 1
+            with station.local.transaction() as session:
+                mark_synced(session, [r.event_id for r in answer.results], at=AT)
+
+
+def raw_rows(batch: list[Event], author: dict[str, str], txid: int) -> list[tuple[Any, ...]]:
+    """The columns the service writes (push.to_row), from the same events."""
+    received = AT.replace(tzinfo=None)
+    rows = []
+    for e in batch:
+        center = author[e.workstation_id]
+        rows.append(
+            (
+                txid,
+                e.id,
+                e.workstation_id,
+                e.sequence,
+                e.hlc.to_int(),
+                e.clerk,
+                str(e.kind),
+                str(e.stream_type),
+                e.stream_id,
+                json.dumps(e.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                e.created_at.astimezone(AT.tzinfo).replace(tzinfo=None),
+                received,
+                center,
+                center,
+                PROCESSING,
+            )
+        )
+    return rows
+
+
+def raw_postgres(url: str, batches: list[list[Event]], author: dict[str, str], copy: bool) -> float:
+    import psycopg
+
+    parsed = make_url(url)
+    conninfo = f"host={parsed.query['host']} user={parsed.username} dbname={parsed.database}"
+    placeholders = ", ".join(["%s"] * 9 + ["%s::jsonb"] + ["%s"] * 5)
+    insert = f"INSERT INTO events ({COLUMNS}) VALUES ({placeholders})"
+    total = 0.0
+    with psycopg.connect(conninfo) as connection:
+        for batch in batches:
+            began = time.perf_counter()
+            with connection.transaction(), connection.cursor() as cursor:
+                txid = cursor.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+                rows = raw_rows(batch, author, txid)
+                if copy:
+                    with cursor.copy(f"COPY events ({COLUMNS}) FROM STDIN") as stream:
+                        for row in rows:
+                            stream.write_row(row)
+                else:
+                    cursor.executemany(insert, rows)
+            total += time.perf_counter() - began
+    return total
+
+
+def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> float:
+    import sqlite3
+
+    connection = sqlite3.connect(make_url(url).database, isolation_level=None)
+    # The service's settings: WAL, synchronous=FULL, writes under BEGIN IMMEDIATE.
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    insert = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
+    total = 0.0
+    try:
+        for batch in batches:
+            began = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            rows = [
+                tuple(str(v) if hasattr(v, "isoformat") else v for v in row)
+                for row in raw_rows(batch, author, 0)
+            ]
+            connection.executemany(insert, rows)
+            connection.execute("COMMIT")
+            total += time.perf_counter() - began
+    finally:
+        connection.close()
+    return total
+
+
+def rate(events: int, seconds: float) -> int:
+    return round(events / seconds) if seconds > 0 else 0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with central_database(sqlite=args.sqlite, siblings=2) as dbs:
+        store = TimedStore(open_database(dbs.url))
+        centers = [c.code for c in shanghai().centers.values() if c.code != PROCESSING]
+        note(f"登记 {args.workstations} 台工作站，各记录 {args.cases} 件（受理 + 打印回执）…")
+        stations = []
+        for index, center in enumerate(centers[: args.workstations]):
+            clerk = add_clerk(store, center, f"P{index:05d}")
+            stations.append(add_station(store, dbs.folder, center, f"push-{index}", clerk))
+            record_accepts(stations[-1], [PROCESSING], args.cases, receipts=True)
+        note("经服务推送 …")
+        pushed = PushRun()
+        began = time.perf_counter()
+        with ThreadServer(store) as base:
+            for s in stations:
+                push_outbox(base, s, pushed)
+        wall = time.perf_counter() - began
+        store.database.close()
+        events = sum(len(b) for b in pushed.batches)
+        author = {s.device_id: s.center for s in stations}
+        result: dict[str, Any] = {
+            "database": "sqlite" if args.sqlite else "postgresql",
+            "events": events,
+            "batch": MAX_PUSH_BATCH,
+            "outcomes": pushed.outcomes,
+            "service": {
+                "events_per_s": rate(events, sum(pushed.http_seconds)),
+                "batch": percentiles(pushed.http_seconds),
+                "store_push_events_per_s": rate(events, sum(store.push_seconds)),
+                "store_push_share_of_http": round(
+                    sum(store.push_seconds) / sum(pushed.http_seconds), 2
+                ),
+                "wall_s_incl_local_bookkeeping": round(wall, 2),
+            },
+        }
+        note("原始批量写入（同样的行，不做检查）…")
+        raws = _raw_baselines(args.sqlite, dbs.siblings, pushed.batches, author)
+        result["raw"] = {name: {"events_per_s": rate(events, s)} for name, s in raws.items()}
+        service = result["service"]["events_per_s"]
+        result["ratio"] = {
+            name: round(service / rate(events, seconds), 3) for name, seconds in raws.items()
+        }
+        return result
+
+
+def _raw_baselines(
+    sqlite: bool, siblings: list[str], batches: list[list[Event]], author: dict[str, str]
+) -> dict[str, float]:
+    if sqlite:
+        return {"sqlite_executemany": raw_sqlite(siblings[0], batches, author)}
+    runs: dict[str, Callable[[], float]] = {
+        "executemany": lambda: raw_postgres(siblings[0], batches, author, copy=False),
+        "copy": lambda: raw_postgres(siblings[1], batches, author, copy=True),
+    }
+    return {name: measure() for name, measure in runs.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--workstations", type=int, default=4)
+    parser.add_argument("--cases", type=int, default=500, help="cases per workstation")
+    args = parser.parse_args()
+    json.dump(run(args), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
