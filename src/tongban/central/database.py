@@ -13,27 +13,26 @@ errors and logs (hide_parameters), because events carry identity numbers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.central.errors import CentralError
+from tongban.models.sqlite_engines import READ_ONLY, alembic_config, json_text, sqlite_engine
 
 MIGRATIONS = "tongban.central:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-_READ_ONLY = "tongban_read_only"
+_READ_ONLY = READ_ONLY
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def open_database(url: str | URL, *, pool_size: int = 10) -> CentralDatabase:
         engine = create_engine(
             resolved,
             hide_parameters=True,
-            json_serializer=_json_text,
+            json_serializer=json_text,
             pool_pre_ping=True,
             pool_size=pool_size,
             max_overflow=pool_size,
@@ -103,46 +102,18 @@ def open_database(url: str | URL, *, pool_size: int = 10) -> CentralDatabase:
     )
 
 
-def _json_text(value: Any) -> str:
-    # The same text for the same payload everywhere, and readable Chinese.
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, hide_parameters=True, json_serializer=_json_text)
-    event.listen(engine, "connect", _sqlite_settings)
-    event.listen(engine, "begin", _sqlite_begin)
-    return engine
-
-
-def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
-    # sqlite3 must not open transactions by itself; _sqlite_begin does that.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise CentralError(
-                f"数据库文件无法使用 WAL 日志模式（当前为 {mode}），请放在本机磁盘上"
-            )
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-    finally:
-        cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    read_only = connection.get_execution_options().get(_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    return sqlite_engine(
+        url,
+        busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
+        not_wal=lambda mode: CentralError(
+            f"数据库文件无法使用 WAL 日志模式（当前为 {mode}），请放在本机磁盘上"
+        ),
+    )
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", MIGRATIONS)
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
+    return alembic_config(MIGRATIONS, connection)
 
 
 def head_revision() -> str:

@@ -15,25 +15,24 @@ parameters carry identity numbers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tongban.models.sqlite_engines import READ_ONLY, alembic_config, sqlite_engine
 from tongban.models.store.errors import StoreError
 
 MIGRATIONS = "tongban.models.store:migrations"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-_READ_ONLY = "tongban_read_only"
+_READ_ONLY = READ_ONLY
 
 
 @dataclass(frozen=True)
@@ -81,52 +80,17 @@ def open_store(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_
 
 
 def make_engine(path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
-    engine = create_engine(
+    return sqlite_engine(
         URL.create("sqlite", database=str(path)),
-        hide_parameters=True,
-        json_serializer=_json_text,
+        busy_timeout_ms=busy_timeout_ms,
+        not_wal=lambda mode: StoreError(
+            f"存储文件无法使用 WAL 日志模式（当前为 {mode}），请放在本机磁盘上"
+        ),
     )
-    event.listen(engine, "connect", _settings_for(busy_timeout_ms))
-    event.listen(engine, "begin", _begin)
-    return engine
-
-
-def _json_text(value: Any) -> str:
-    # Readable Chinese in the file, and the same text for the same payload on every machine.
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _settings_for(busy_timeout_ms: int) -> Any:
-    def apply_settings(dbapi_connection: Any, _record: Any) -> None:
-        # sqlite3 must not open transactions by itself; _begin does that.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(
-                    f"存储文件无法使用 WAL 日志模式（当前为 {mode}），请放在本机磁盘上"
-                )
-            cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-        finally:
-            cursor.close()
-
-    return apply_settings
-
-
-def _begin(connection: Connection) -> None:
-    read_only = connection.get_execution_options().get(_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", MIGRATIONS)
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
+    return alembic_config(MIGRATIONS, connection)
 
 
 def head_revision() -> str:
