@@ -63,3 +63,27 @@ def test_offline_shows_and_recovers(central: Server, tmp_path: Path, clock: Fake
         eventually(lambda: loop.status().online is True and loop.status().pending == 0)
     finally:
         loop.stop()
+
+
+def test_each_thread_keeps_its_client_while_the_server_answers(
+    central: Server, tmp_path: Path, clock: FakeClock
+) -> None:
+    a = new_desk(central, tmp_path, CENTER_A, "1号窗口", clock=clock)
+    made = []
+
+    def counting_client():
+        client = a.client()
+        made.append(client)
+        return client
+
+    loop = SyncLoop(a.context, counting_client, push_interval=60, wait=1, first_backoff=0.2)
+    loop.start()
+    try:
+        for _ in range(3):
+            a.accept()
+            loop.wake()
+            eventually(lambda: loop.status().pending == 0)
+    finally:
+        loop.stop()
+    # A new HTTP client costs most of an online round: one for pushing, one for pulling.
+    assert len(made) == 2
