@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from tongban.models.store.events import Event
-from tongban.models.store.hlc import Timestamp
 
 MAX_PUSH_BATCH = 500
 MAX_PULL_BATCH = 1000
@@ -51,32 +50,10 @@ class WireEvent(_Body):
 
     @classmethod
     def from_event(cls, event: Event) -> WireEvent:
-        return cls(
-            id=event.id,
-            workstation_id=event.workstation_id,
-            sequence=event.sequence,
-            hlc=event.hlc.to_int(),
-            clerk=event.clerk,
-            kind=event.kind,
-            stream_type=event.stream_type,
-            stream_id=event.stream_id,
-            payload=event.payload,
-            created_at=event.created_at,
-        )
+        return cls(**event.columns())
 
     def to_event(self) -> Event:
-        return Event(
-            id=self.id,
-            workstation_id=self.workstation_id,
-            sequence=self.sequence,
-            hlc=Timestamp.from_int(self.hlc),
-            clerk=self.clerk,
-            kind=self.kind,
-            stream_type=self.stream_type,
-            stream_id=self.stream_id,
-            payload=dict(self.payload),
-            created_at=self.created_at,
-        )
+        return Event.from_columns(self)
 
 
 def _has_nul(value: Any) -> bool:

@@ -137,6 +137,38 @@ class Event:
     def order_key(self) -> tuple[int, str, int, str]:
         return (self.hlc.to_int(), self.workstation_id, self.sequence, self.id)
 
+    def columns(self) -> dict[str, Any]:
+        """The event as flat columns, `hlc` as its 64-bit integer: the shape of every table and
+        wire body that holds events (the local log, the central log, the sync protocol)."""
+        return {
+            "id": self.id,
+            "workstation_id": self.workstation_id,
+            "sequence": self.sequence,
+            "hlc": self.hlc.to_int(),
+            "clerk": self.clerk,
+            "kind": self.kind,
+            "stream_type": self.stream_type,
+            "stream_id": self.stream_id,
+            "payload": self.payload,
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_columns(cls, source: Any) -> Event:
+        """The event held by a row or body with those columns as attributes."""
+        return cls(
+            id=source.id,
+            workstation_id=source.workstation_id,
+            sequence=source.sequence,
+            hlc=Timestamp.from_int(source.hlc),
+            clerk=source.clerk,
+            kind=source.kind,
+            stream_type=source.stream_type,
+            stream_id=source.stream_id,
+            payload=dict(source.payload),
+            created_at=source.created_at,
+        )
+
 
 class CaseStatus(StrEnum):
     ACCEPTED = "accepted"  # 已受理

@@ -16,39 +16,15 @@ from sqlalchemy.orm import Session
 from tongban.models.store import payloads as p
 from tongban.models.store.applicants import remember_applicant
 from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold
-from tongban.models.store.hlc import Timestamp
 from tongban.models.store.schema import ApplicantRow, CaseMaterialRow, CaseRow, EventRow, VisitRow
 
 
 def to_event(row: EventRow) -> Event:
-    return Event(
-        id=row.id,
-        workstation_id=row.workstation_id,
-        sequence=row.sequence,
-        hlc=Timestamp.from_int(row.hlc),
-        clerk=row.clerk,
-        kind=row.kind,
-        stream_type=row.stream_type,
-        stream_id=row.stream_id,
-        payload=dict(row.payload),
-        created_at=row.created_at,
-    )
+    return Event.from_columns(row)
 
 
 def to_row(event: Event, *, synced_at: Any = None) -> EventRow:
-    return EventRow(
-        id=event.id,
-        workstation_id=event.workstation_id,
-        sequence=event.sequence,
-        hlc=event.hlc.to_int(),
-        clerk=event.clerk,
-        kind=event.kind,
-        stream_type=event.stream_type,
-        stream_id=event.stream_id,
-        payload=event.payload,
-        created_at=event.created_at,
-        synced_at=synced_at,
-    )
+    return EventRow(**event.columns(), synced_at=synced_at)
 
 
 def stream_events(session: Session, stream_type: StreamType, stream_id: str) -> list[Event]:
