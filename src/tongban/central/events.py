@@ -13,14 +13,15 @@ def stored_event(row: EventRow) -> Event:
     return Event.from_columns(row)
 
 
-def to_row(
+def row_values(
     event: Event, *, txid: int, received_at: datetime, author_center: str, parties: Parties
-) -> EventRow:
-    return EventRow(
+) -> dict[str, object]:
+    """The columns of the event's log row, for a batched INSERT."""
+    return {
         **event.columns(),
-        txid=txid,
-        received_at=received_at,
-        author_center=author_center,
-        accepting_center=parties.accepting_center,
-        processing_center=parties.processing_center,
-    )
+        "txid": txid,
+        "received_at": received_at,
+        "author_center": author_center,
+        "accepting_center": parties.accepting_center,
+        "processing_center": parties.processing_center,
+    }

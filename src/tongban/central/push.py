@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tongban.central.authorization import (
@@ -45,9 +45,10 @@ from tongban.central.authorization import (
 from tongban.central.clerks import clerk_center
 from tongban.central.enrollment import Status, quarantine
 from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Quarantined
-from tongban.central.events import stored_event, to_row
-from tongban.central.reference import is_center
+from tongban.central.events import row_values, stored_event
+from tongban.central.reference import center_codes
 from tongban.central.schema import CaseIndexRow, EventRow, RejectionRow, WorkstationRow
+from tongban.central.sql import one_of
 from tongban.models.store import payloads as p
 from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold
 from tongban.models.sync_wire import WireEvent
@@ -122,27 +123,28 @@ class _Known:
         previous: dict[str, tuple[Event, Received]] = {}
         for rejection in session.scalars(
             select(RejectionRow)
-            .where(RejectionRow.event_id.in_(ids))
+            .where(one_of(session, RejectionRow.event_id, ids))
             .order_by(RejectionRow.position.desc())
         ):  # the first rejection of an id is the answer: iterate newest first, keep the last
             earlier = WireEvent.model_validate(rejection.event).to_event()
             answer = Received(earlier.id, earlier.sequence, "rejected", rejection.reason)
             previous[rejection.event_id] = (earlier, answer)
-        for row in session.scalars(select(EventRow).where(EventRow.id.in_(ids))):
+        for row in session.scalars(select(EventRow).where(one_of(session, EventRow.id, ids))):
             stored = stored_event(row)
             previous[row.id] = (stored, Received(stored.id, stored.sequence, "duplicate"))
         case_numbers = sorted({e.stream_id for e in events if e.stream_type == StreamType.CASE})
         # Locked in case-number order, so two pushes touching the same cases cannot deadlock.
         cases = session.scalars(
             select(CaseIndexRow)
-            .where(CaseIndexRow.case_number.in_(case_numbers))
+            .where(one_of(session, CaseIndexRow.case_number, case_numbers))
             .order_by(CaseIndexRow.case_number)
             .with_for_update()
         )
         visit_ids = [e.stream_id for e in events if e.stream_type == StreamType.VISIT]
         visits = session.scalars(
             select(EventRow.stream_id).where(
-                EventRow.stream_type == StreamType.VISIT, EventRow.stream_id.in_(visit_ids)
+                EventRow.stream_type == StreamType.VISIT,
+                one_of(session, EventRow.stream_id, visit_ids),
             )
         )
         return cls(previous=previous, cases={c.case_number: c for c in cases}, visits=set(visits))
@@ -163,8 +165,11 @@ class _Receiver:
     results: list[Received] = field(default_factory=list)
     centers: set[str] = field(default_factory=set)
     touched: set[str] = field(default_factory=set)  # cases whose index must be rewritten
+    stored: list[Event] = field(default_factory=list)  # accepted, inserted together by finish()
+    _rows: list[dict[str, object]] = field(default_factory=list)
     _txid: int | None = None
     _clerk_centers: dict[str, str | None] = field(default_factory=dict)
+    _centers: frozenset[str] | None = None
 
     @property
     def author(self) -> Author:
@@ -192,10 +197,13 @@ class _Receiver:
         return True
 
     def finish(self) -> None:
-        """Write what was taken, then rewrite the index of every case it touched."""
+        """Write what was taken in one batched INSERT, then rewrite the index of every case it
+        touched. Nothing is flushed while events are judged, so the log rows go in together."""
+        if self._rows:
+            # Core, not ORM, INSERT: the rows are plain values and need no ORM bookkeeping.
+            self.session.execute(insert(EventRow.__table__), self._rows)
         self.session.flush()
-        for case_number in sorted(self.touched):
-            _reindex(self.session, self.known.cases.get(case_number), case_number, at=self.at)
+        _reindex(self.session, self.known.cases, self.touched, self.stored, at=self.at)
 
     def _seen_before(self, event: Event) -> bool:
         """True when the id is known: a replay is answered as before, other content quarantines."""
@@ -230,6 +238,11 @@ class _Receiver:
             return f"经办人工号 {event.clerk} 不是本中心登记的工作人员"
         return None
 
+    def _is_center(self, code: str) -> bool:
+        if self._centers is None:
+            self._centers = center_codes(self.session)
+        return code in self._centers
+
     def _judge_visit(self, event: Event) -> tuple[str | None, Parties | None]:
         if event.stream_id in self.known.visits:
             return f"来访记录 {event.stream_id} 已存在", None
@@ -238,7 +251,7 @@ class _Receiver:
 
     def _judge_accepted(self, event: Event) -> tuple[str | None, Parties | None]:
         data = p.load_payload(p.Accepted, event.payload)
-        reason = check_accepted(self.author, event, data, lambda c: is_center(self.session, c))
+        reason = check_accepted(self.author, event, data, self._is_center)
         if reason is None and self.known.parties(event.stream_id) is not None:
             reason = f"受理编号 {event.stream_id} 已被使用"
         if reason is None:
@@ -248,14 +261,16 @@ class _Receiver:
         return reason, Parties(data.accepting_center, data.processing_center)
 
     def _store(self, event: Event, parties: Parties) -> None:
-        row = to_row(
-            event,
-            txid=self._transaction_id(),
-            received_at=self.at,
-            author_center=self.row.center_code,
-            parties=parties,
+        self._rows.append(
+            row_values(
+                event,
+                txid=self._transaction_id(),
+                received_at=self.at,
+                author_center=self.row.center_code,
+                parties=parties,
+            )
         )
-        self.session.add(row)
+        self.stored.append(event)
         if event.stream_type == StreamType.CASE:
             self.touched.add(event.stream_id)
             if event.kind == EventKind.ACCEPTED:
@@ -299,35 +314,63 @@ class _Receiver:
 
 
 def _reindex(
-    session: Session, index: CaseIndexRow | None, case_number: str, *, at: datetime
+    session: Session,
+    index: dict[str, CaseIndexRow],
+    touched: set[str],
+    stored: list[Event],
+    *,
+    at: datetime,
 ) -> None:
-    """Rewrite the case's index row from the fold of every stored event of the case."""
-    rows = session.scalars(
-        select(EventRow).where(
-            EventRow.stream_type == StreamType.CASE, EventRow.stream_id == case_number
+    """Rewrite the index row of every touched case from the fold of all its stored events.
+
+    A case new in this batch has all its events in the batch; the events of cases indexed
+    before are read in one query. New rows go in one batched INSERT; changed rows are updated
+    by the flush, which batches them too."""
+    events: dict[str, list[Event]] = {case: [] for case in touched}
+    for event in stored:
+        if event.stream_id in events:
+            events[event.stream_id].append(event)
+    earlier = sorted(touched & index.keys())
+    if earlier:
+        for case in earlier:
+            events[case] = []
+        rows = session.scalars(
+            select(EventRow).where(
+                EventRow.stream_type == StreamType.CASE,
+                one_of(session, EventRow.stream_id, earlier),
+            )
         )
-    )
-    state = fold(stored_event(r) for r in rows)
-    if index is None:
-        index = CaseIndexRow(case_number=case_number)
-        session.add(index)
-    _copy_state(index, state, at)
+        for row in rows:
+            events[row.stream_id].append(stored_event(row))
+    new_rows = []
+    for case_number in sorted(touched):
+        state = fold(events[case_number])
+        existing = index.get(case_number)
+        if existing is None:
+            new_rows.append({"case_number": case_number, **_index_values(state, at)})
+        else:
+            for name, value in _index_values(state, at).items():
+                setattr(existing, name, value)
+    if new_rows:
+        session.execute(insert(CaseIndexRow.__table__), new_rows)
     session.flush()
 
 
-def _copy_state(index: CaseIndexRow, state: CaseState, at: datetime) -> None:
+def _index_values(state: CaseState, at: datetime) -> dict[str, object]:
     assert state.status is not None and state.accepted_at is not None
     assert state.last_event_hlc is not None
-    index.item_code = state.item_code
-    index.catalog_revision = state.catalog_revision
-    index.mode = str(state.mode)
-    index.accepting_center = state.accepting_center
-    index.accepting_site = state.accepting_site
-    index.processing_center = state.processing_center
-    index.status = str(state.status)
-    index.accepted_at = state.accepted_at
-    index.due_date = state.due_date
-    index.event_count = state.event_count
-    index.problem_count = len(state.problems)
-    index.last_hlc = state.last_event_hlc.to_int()
-    index.updated_at = at
+    return {
+        "item_code": state.item_code,
+        "catalog_revision": state.catalog_revision,
+        "mode": str(state.mode),
+        "accepting_center": state.accepting_center,
+        "accepting_site": state.accepting_site,
+        "processing_center": state.processing_center,
+        "status": str(state.status),
+        "accepted_at": state.accepted_at,
+        "due_date": state.due_date,
+        "event_count": state.event_count,
+        "problem_count": len(state.problems),
+        "last_hlc": state.last_event_hlc.to_int(),
+        "updated_at": at,
+    }

@@ -107,6 +107,11 @@ def is_center(session: Session, code: str) -> bool:
     return session.get(CenterRow, code) is not None
 
 
+def center_codes(session: Session) -> frozenset[str]:
+    """Every center's code, read once where many events are checked (no query per event)."""
+    return frozenset(session.scalars(select(CenterRow.code)))
+
+
 def center_name(session: Session, code: str) -> str:
     row = session.get(CenterRow, code)
     if row is None:
