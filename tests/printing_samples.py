@@ -34,6 +34,8 @@ from tongban.printing import (
     ReceiptData,
     ReceivedMaterial,
     RefusalData,
+    RequestedMaterial,
+    SupplementNoticeData,
     WindowOnPaper,
     make_document,
 )
@@ -208,6 +210,30 @@ def daily_report_data() -> DailyReportData:
     )
 
 
+def supplement_notice_data() -> SupplementNoticeData:
+    return SupplementNoticeData(
+        case_number=CASE_NUMBER,
+        item_code="CL001",
+        item_name="残疾人证申领",
+        applicant=APPLICANT,
+        accepted_on=date(2026, 3, 16),
+        accepting_center=TIANPING,
+        processing_center=CenterOnPaper(
+            YINHANG.name, address="杨浦区殷行路 1288 号", phone="021-87654321"
+        ),
+        materials=(
+            RequestedMaterial("近期二寸免冠彩色照片", MaterialForm.ORIGINAL, 2),
+            RequestedMaterial("既往病历或诊断证明", MaterialForm.COPY, 1),
+            RequestedMaterial("残疾评定机构出具的评定意见"),
+        ),
+        reason="照片背景颜色不符合制证要求；诊断证明缺少医疗机构盖章",
+        requested_at=datetime(2026, 3, 18, 14, 5),
+        due=date(2026, 4, 1),
+        printing_center=TIANPING,
+        clerk=CLERK,
+    )
+
+
 SAMPLES = {
     DocumentKind.RECEIPT: receipt_data,
     DocumentKind.MISSING_NOTICE: missing_notice_data,
@@ -216,6 +242,7 @@ SAMPLES = {
     DocumentKind.PLEDGE: pledge_data,
     DocumentKind.MANIFEST: manifest_data,
     DocumentKind.DAILY_REPORT: daily_report_data,
+    DocumentKind.SUPPLEMENT_NOTICE: supplement_notice_data,
 }
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tongban.models.catalog import Mode
 from tongban.models.rules import mask_identity
+from tongban.models.rules.transfer_batch import make_batch_number
 from tongban.models.store import (
     CASE_KINDS,
     Accepted,
@@ -245,6 +246,8 @@ def test_reprs_never_show_a_full_identity_number() -> None:
 
 # --- property: the fold is a function of the set of events, not of their order -------------
 
+BATCH_1 = make_batch_number("310104003", date(2026, 3, 16), 1, 1)
+BATCH_2 = make_batch_number("310104003", date(2026, 3, 17), 1, 1)
 SAMPLE_PAYLOADS: dict[str, list[dict[str, Any]]] = {
     EventKind.ACCEPTED: [dump_payload(accepted(Mode.SEPARATED)), dump_payload(accepted())],
     EventKind.RECEIPT_PRINTED: [{}],
@@ -253,6 +256,7 @@ SAMPLE_PAYLOADS: dict[str, list[dict[str, Any]]] = {
         dump_payload(DeferredSupplied(material="户口簿", copies_received=1))
     ],
     EventKind.FORWARDED: [dump_payload(Forwarded(processing_center="310105001"))],
+    EventKind.RECEIVED_FOR_PROCESSING: [{}, {"note": "已核对材料"}],
     EventKind.SIGNED: [dump_payload(Signed(document="申请表", signer="agent"))],
     EventKind.SUPPLEMENT_REQUESTED: [
         dump_payload(SupplementRequested(materials=("户口簿",), reason="缺页"))
@@ -263,6 +267,21 @@ SAMPLE_PAYLOADS: dict[str, list[dict[str, Any]]] = {
     EventKind.READY: [dump_payload(Ready(collect_at_site="310104003"))],
     EventKind.COLLECTED: [dump_payload(Collected(collected_by="agent"))],
     EventKind.CANCELLED: [dump_payload(Cancelled(reason="逾期未补齐容缺材料"))],
+    EventKind.SCAN_ATTACHED: [
+        {
+            "material": "户口簿",
+            "file_name": "户口簿.pdf",
+            "media_type": "application/pdf",
+            "size": 1024,
+            "sha256": "ab" * 32,
+        }
+    ],
+    EventKind.PAPER_SENT: [
+        {"batch": BATCH_1, "destination": "310105001", "originals": 2, "copies": 1},
+        {"batch": BATCH_2, "destination": "310105001"},
+    ],
+    EventKind.PAPER_RECEIVED: [{"batch": BATCH_1}, {"batch": BATCH_2, "note": "箱外"}],
+    EventKind.PAPER_MISSING: [{"batch": BATCH_1}],
     "from_the_future": [{}],
 }
 WORKSTATIONS = [WS_A, WS_P, "01900000-0000-7000-8000-00000000000c"]

@@ -327,3 +327,22 @@ def _replayed(window: list[Event], received: int) -> tuple[list[tuple[str, int]]
         else:
             break
     return results, received
+
+
+def test_only_the_chosen_center_records_the_collection_of_a_case_indexed_before(
+    store: CentralStore, a: Counter, b: Counter
+) -> None:
+    case = forwarded_case(a, to=CENTER_B)  # the applicant collects at A, the accepting center
+    store.push(a.workstation, a.outbox())
+    b.apply(a.outbox())
+    b.record(case, EventKind.APPROVED, Approved())
+    ready = b.record(case, EventKind.READY, Ready(collect_at_site=CENTER_A))
+    assert outcomes(store.push(b.workstation, b.outbox())) == ["accepted", "accepted"]
+    # B's own fold would refuse this; a buggy or older client might still send it.
+    handed_over = next_event(
+        b, ready, kind=EventKind.COLLECTED.value, payload={"collected_by": "王五"}
+    )
+    [result] = store.push(b.workstation, [handed_over]).outcome.results
+    assert result.outcome == "rejected"
+    assert result.reason == f"申请人选择在 {CENTER_A} 领取，只有该中心可以记录领取"
+    assert store.case(case).status == "ready"  # type: ignore[union-attr]

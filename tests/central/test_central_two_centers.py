@@ -75,8 +75,10 @@ def test_a_separated_case_travels_to_the_household_center_and_back(
     entry = store.case(case)
     assert entry is not None and entry.status == "approved" and entry.problem_count == 0
 
+    # The processing center readies the result; the applicant collects it where they applied.
+    b.record(case, EventKind.READY, Ready(collect_at_site=CENTER_A), at=T0 + timedelta(hours=2))
+    cursor_b = sync(store, b, cursor_b)
     cursor_a = sync(store, a, cursor_a)
-    a.record(case, EventKind.READY, Ready(collect_at_site=CENTER_A), at=T0 + timedelta(hours=2))
     a.record(case, EventKind.COLLECTED, Collected(collected_by="王五"), at=T0 + timedelta(hours=3))
     sync(store, a, cursor_a)
     sync(store, b, cursor_b)

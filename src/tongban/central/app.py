@@ -25,12 +25,18 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tongban.central.closure_routes import add_closure_routes, note_outbox
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError, NotAuthenticated
+from tongban.central.lookup_routes import add_lookup_routes
 from tongban.central.notify import Notifier, PostgresListener, wait_for
 from tongban.central.pull import Cursor
+from tongban.central.report_routes import add_report_routes
+from tongban.central.scan_routes import add_scan_routes
 from tongban.central.store import CentralStore, Pulled
+from tongban.central.versions import Announcement
+from tongban.models.closures import MAX_OUTBOX_HEADER, OUTBOX_HEADER
 from tongban.models.sync_wire import (
     MAX_PULL_BATCH,
     MAX_WAIT_SECONDS,
@@ -38,6 +44,7 @@ from tongban.models.sync_wire import (
     CatalogRevisionInfo,
     ClerkAccount,
     ClerksResponse,
+    ClosedDayInfo,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
@@ -92,6 +99,10 @@ def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
     app.state.notifier = notifier
     _error_handlers(app)
     _routes(app, central, notifier)
+    add_report_routes(app, central, _workstation)  # the supervisor's reports
+    add_lookup_routes(app, central, _workstation)  # status look-up anywhere
+    add_scan_routes(app, central, _workstation)  # scans of materials (docs/SYNC.md)
+    add_closure_routes(app, central, _workstation)  # 日结: the supervisor signs the day off
     return app
 
 
@@ -131,19 +142,24 @@ async def _workstation(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
+    outbox: Annotated[str | None, Header(alias=OUTBOX_HEADER, max_length=MAX_OUTBOX_HEADER)] = None,
 ) -> Workstation:
     """The workstation whose device token the request carries (Authorization: Bearer …)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("缺少工作站令牌")
     store: CentralStore = request.app.state.store
-    return await run_in_threadpool(store.authenticate, token.strip(), app_version=version)
+    workstation = await run_in_threadpool(store.authenticate, token.strip(), app_version=version)
+    await note_outbox(request, workstation, outbox)  # for 日结 (closure_routes.py)
+    return workstation
 
 
 Authenticated = Annotated[Workstation, Depends(_workstation)]
 
 
 def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
+    app.state.versions = versions = Announcement(store.database)
+
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
         return {"status": "ok", "epoch": await run_in_threadpool(store.epoch)}
@@ -163,6 +179,7 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
             workstation_number=w.number,
             workstation_name=w.name,
             epoch=epoch,
+            **(await _announced(versions)),
         )
 
     @app.get("/v1/status")
@@ -176,6 +193,7 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
             workstation_number=current.number,
             expected_sequence=current.expected_sequence,
             server_time=store.now(),
+            **(await _announced(versions)),
         )
 
     @app.post("/v1/push")
@@ -220,6 +238,11 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
                 for r in pulled.catalog_revisions
             ],
             clerks_revision=pulled.clerks_revision,
+            closed_days=[
+                ClosedDayInfo(day=c.day, signed_by=c.signed_by, signed_at=c.signed_at)
+                for c in pulled.closed_days
+            ],
+            **(await _announced(versions)),
         )
 
     @app.get("/v1/catalog/{revision}")
@@ -249,6 +272,12 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
                 for a in accounts
             ],
         )
+
+
+async def _announced(versions: Announcement) -> dict[str, str | None]:
+    """The announced program versions as answer fields (central/versions.py)."""
+    known = await run_in_threadpool(versions.get)
+    return {"current_app_version": known.current, "minimum_app_version": known.minimum}
 
 
 async def _long_poll(

@@ -2,18 +2,32 @@
 
 The author is the pushing workstation: its center (a sub-center's workstation belongs to its
 center) and site. A case's two parties come from its `accepted` event: the accepting center and
-the processing center (the same center for 直接受理 and 属地 items).
+the processing center (the same center for 直接受理 and 属地 items), and the collection center the
+applicant chose at intake (one of the two; absent in older events = the accepting center).
 
     kind                                   who may write it
     accepted                               the accepting center; the case number must be one this
                                            workstation issues (its center code and number), the
-                                           site its own, the processing center a known center
+                                           site its own, the processing center a known center,
+                                           the collection center the accepting or the processing
+                                           center
     receipt_printed, reprinted,            the accepting center (the counter that holds the
     deferred_supplied, forwarded,          paper originals and sees the applicant)
-    cancelled
-    supplement_requested, approved,        the processing center (it decides)
-    rejected
-    signed, supplied, ready, collected     either party
+    cancelled, paper_sent
+    received_for_processing (签收),        the processing center (it takes the case in, decides
+    supplement_requested, approved,        and prepares the result; the paper file of a
+    rejected, ready, paper_received,       transfer batch is sent to it, so it scans the file in
+    paper_missing                          and reports what did not arrive)
+    signed, supplied                       either party (the applicant may bring a supplement to
+                                           the accepting center or to the processing center)
+    scan_attached                          either party: the accepting center scans at intake,
+                                           either center scans a supplement it was handed
+    collected                              the collection center: the payload's `center`, when
+                                           given, must be the author's center; and the author
+                                           must be the case's collection center when the caller
+                                           knows it (Parties.collection_center), else either
+                                           party. Every store's fold also refuses a `center`
+                                           other than the case's collection center.
     a case kind this version does not      either party (a newer workstation; the fold of an older
     know                                   one records it as a problem)
     notified, refused, guided (visits)     the workstation's own center and site
@@ -41,14 +55,22 @@ ACCEPTING_ONLY = frozenset(
         EventKind.DEFERRED_SUPPLIED,
         EventKind.FORWARDED,
         EventKind.CANCELLED,
+        EventKind.PAPER_SENT,
     }
 )
 PROCESSING_ONLY = frozenset(
-    {EventKind.SUPPLEMENT_REQUESTED, EventKind.APPROVED, EventKind.REJECTED}
+    {
+        EventKind.RECEIVED_FOR_PROCESSING,
+        EventKind.SUPPLEMENT_REQUESTED,
+        EventKind.APPROVED,
+        EventKind.REJECTED,
+        EventKind.READY,
+        EventKind.PAPER_RECEIVED,
+        EventKind.PAPER_MISSING,
+    }
 )
-EITHER_PARTY = frozenset(
-    {EventKind.SIGNED, EventKind.SUPPLIED, EventKind.READY, EventKind.COLLECTED}
-)
+EITHER_PARTY = frozenset({EventKind.SIGNED, EventKind.SUPPLIED, EventKind.SCAN_ATTACHED})
+COLLECTION_ONLY = frozenset({EventKind.COLLECTED})
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,17 @@ class Parties:
 
     accepting_center: str
     processing_center: str
+    # Where the result is handed over; None when the caller does not know it (older index rows).
+    collection_center: str | None = None
+
+
+def parties_of(data: p.Accepted) -> Parties:
+    """A case's parties as its `accepted` event names them."""
+    return Parties(
+        accepting_center=data.accepting_center,
+        processing_center=data.processing_center,
+        collection_center=data.collection_center or data.accepting_center,
+    )
 
 
 def known_kind(kind: str) -> EventKind | None:
@@ -91,6 +124,12 @@ def check_accepted(
         return f"办理中心 {data.processing_center} 不是已登记的受理中心"
     if data.mode is not Mode.SEPARATED and data.processing_center != data.accepting_center:
         return "直接受理和属地事项只能由受理中心办理"
+    collection = data.collection_center
+    if collection is not None and collection not in (
+        data.accepting_center,
+        data.processing_center,
+    ):
+        return f"领取中心 {collection} 只能是受理中心或办理中心"
     return None
 
 
@@ -106,8 +145,24 @@ def check_case_event(author: Author, event: Event, parties: Parties) -> str | No
         return f"只有受理中心 {parties.accepting_center} 可以记录此事件（{event.kind}）"
     if kind in PROCESSING_ONLY and not processing:
         return f"只有办理中心 {parties.processing_center} 可以记录此事件（{event.kind}）"
+    if kind in COLLECTION_ONLY:
+        return check_collection(author, event, parties)
     if not (accepting or processing):
         return "本中心既不是此案的受理中心，也不是办理中心"
+    return None
+
+
+def check_collection(author: Author, event: Event, parties: Parties) -> str | None:
+    """`collected`: handed over at the collection center, and the payload says so truly."""
+    here = author.center_code
+    if here not in (parties.accepting_center, parties.processing_center):
+        return "本中心既不是此案的受理中心，也不是办理中心"
+    chosen = parties.collection_center
+    if chosen is not None and here != chosen:
+        return f"申请人选择在 {chosen} 领取，只有该中心可以记录领取"
+    data = p.load_payload(p.Collected, event.payload)
+    if data.center is not None and data.center != here:
+        return f"领取记录写明的中心 {data.center} 不是本工作站所属中心 {here}"
     return None
 
 

@@ -5,6 +5,7 @@
     enroll     register a workstation and print its one-time enrollment code
     add-clerk  add a clerk account (password from the terminal, or one line on stdin)
     new-epoch  declare that the database was restored from a backup
+    versions   show or set the program versions announced to workstations (current, minimum)
 
 The database comes from --db or the environment variable TONGBAN_CENTRAL_DB (which keeps a
 password out of the process list): postgresql://user@host/dbname or sqlite:////path/central.db.
@@ -27,6 +28,8 @@ from tongban.central.clerks import ClerkRole
 from tongban.central.database import database_url, open_database, require_current_schema
 from tongban.central.errors import CentralError
 from tongban.central.store import CentralStore
+from tongban.central.versions import ANNOUNCEMENT_TTL, announce_versions, announced_versions
+from tongban.models.app_versions import VersionError
 from tongban.models.clock import SHANGHAI
 from tongban.models.rules.passwords import password_problem
 
@@ -83,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     epoch.add_argument(
         "--confirm", action="store_true", required=True, help="确认数据库确实是从备份恢复的"
     )
-    for sub in (init, serve, enroll, clerk, epoch):
+    versions = _command(
+        commands, "versions", "查看或设置向工作站公布的程序版本（当前版本、最低版本）", _versions
+    )
+    versions.add_argument("--current", metavar="X", help="当前发布的版本，例如 0.2.0")
+    versions.add_argument("--minimum", metavar="Y", help="工作站至少应有的版本，例如 0.1.0")
+    for sub in (init, serve, enroll, clerk, epoch, versions):
         sub.add_argument(
             "--db",
             default=os.environ.get(DB_ENVIRONMENT),
@@ -236,4 +244,29 @@ def _new_epoch(args: argparse.Namespace) -> int:
     finally:
         store.database.close()
     print(f"新纪元 {central.epoch}：各工作站下次同步时重新提交中心缺少的事件，并重新拉取")
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    if (args.current is None) != (args.minimum is None):
+        raise CliError("请同时给出 --current 和 --minimum（都不给则显示现在公布的版本）")
+    store = _store(args)
+    try:
+        if args.current is None:
+            known = announced_versions(store.database)
+        else:
+            try:
+                known = announce_versions(
+                    store.database, current=args.current, minimum=args.minimum
+                )
+            except VersionError as error:
+                raise CliError(str(error)) from None
+    finally:
+        store.database.close()
+    if known.current is None:
+        print("尚未公布程序版本：工作站不会收到更新提示")
+        return 0
+    print(f"当前版本 {known.current}，最低版本 {known.minimum}")
+    if args.current is not None:
+        print(f"中心服务在 {ANNOUNCEMENT_TTL:.0f} 秒内开始公布；低于最低版本的工作站将提示更新")
     return 0

@@ -39,10 +39,12 @@ from tongban.central.authorization import (
     check_accepted,
     check_case_event,
     check_visit,
+    parties_of,
     readable_payload,
     stream_problem,
 )
 from tongban.central.clerks import clerk_center
+from tongban.central.closures import closed_day_problem
 from tongban.central.enrollment import Status, quarantine
 from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Quarantined
 from tongban.central.events import row_values, stored_event
@@ -220,6 +222,7 @@ class _Receiver:
     def _judge(self, event: Event) -> tuple[str | None, Parties | None]:
         """Why the event is refused (None if allowed), and its case's parties."""
         problem = stream_problem(event) or readable_payload(event) or self._clerk_problem(event)
+        problem = problem or closed_day_problem(self.session, self.row.center_code, event)
         if problem is not None:
             return problem, None
         if event.stream_type == StreamType.VISIT:
@@ -229,7 +232,23 @@ class _Receiver:
         parties = self.known.parties(event.stream_id)
         if parties is None:
             return f"案件 {event.stream_id} 尚未在中心登记（其受理事件未同步或已被拒绝）", None
+        if event.kind == EventKind.COLLECTED and parties.collection_center is None:
+            parties = self._with_collection_center(event.stream_id, parties)
         return check_case_event(self.author, event, parties), parties
+
+    def _with_collection_center(self, case_number: str, parties: Parties) -> Parties:
+        """The index does not hold where the result is collected: read it from the case's
+        stored `accepted` event (one query, only for the rare `collected` event)."""
+        row = self.session.scalars(
+            select(EventRow).where(
+                EventRow.stream_type == StreamType.CASE,
+                EventRow.stream_id == case_number,
+                EventRow.kind == EventKind.ACCEPTED,
+            )
+        ).first()
+        if row is None:
+            return parties
+        return parties_of(p.load_payload(p.Accepted, row.payload))
 
     def _clerk_problem(self, event: Event) -> str | None:
         if event.clerk not in self._clerk_centers:
@@ -258,7 +277,7 @@ class _Receiver:
             state = fold([event])
             if not state.exists:
                 reason = state.problems[0].message
-        return reason, Parties(data.accepting_center, data.processing_center)
+        return reason, parties_of(data)
 
     def _store(self, event: Event, parties: Parties) -> None:
         self._rows.append(

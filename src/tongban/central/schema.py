@@ -18,6 +18,15 @@ Tables
     rejections        events refused by the authorisation rules, kept with the reason.
     case_index        one row per case, from its `accepted` event and the fold: who accepted it,
                       who processes it, its status; for authorisation, lookups and reports.
+    lookup_audit      every status look-up (lookup.py): which workstation and clerk asked for
+                      which case number, when, and whether it was answered. Append-only.
+    scan_files, scan_chunks
+                      scans of materials by sha256 and their bytes in chunks of at most 1 MB
+                      (scans.py): the service keeps no files, so any instance can serve them.
+    day_closures      日结: a center's day signed off by a supervisor, with the day's report as it
+                      was then (closures.py). Append-only.
+    outbox_reports    what each workstation last said of its outbox (closures.py): whether the
+                      day's events have all reached the center.
 Callers never get these rows: the store's functions return dataclasses.
 """
 
@@ -34,6 +43,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -54,7 +64,7 @@ from tongban.models.store.schema import (
 
 # The Alembic revision these models correspond to (the head of central/migrations/versions).
 # Prefixed "c" so a workstation store's revision can never be mistaken for a central one.
-SCHEMA_VERSION = "c0001"
+SCHEMA_VERSION = "c0006"
 
 # An identity column on PostgreSQL; on SQLite an INTEGER PRIMARY KEY is the rowid, which
 # never repeats while the table only grows.
@@ -87,6 +97,10 @@ class CentralStateRow(Base):
     epoch_started_at: Mapped[datetime]
     clerks_revision: Mapped[int] = mapped_column(BigInteger)  # bumped by every clerk change
     created_at: Mapped[datetime]
+    # Announced to every workstation (`tongban central versions`); None until an administrator
+    # sets them. A workstation below the minimum warns its clerks (models/app_versions.py).
+    current_app_version: Mapped[str | None] = mapped_column(String(32))
+    minimum_app_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class DistrictRow(Base):
@@ -197,6 +211,7 @@ class EventRow(Base):
         Index(None, "accepting_center", "txid", "position"),
         Index(None, "processing_center", "txid", "position"),
         Index(None, "stream_type", "stream_id"),
+        Index(None, "author_center", "created_at"),  # a center's day, for reports
     )
 
     position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=True)
@@ -245,6 +260,8 @@ class CaseIndexRow(Base):
         CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
         Index(None, "processing_center", "status"),
         Index(None, "accepting_center", "accepted_at"),
+        Index(None, "processing_center", "accepted_at"),  # cases received in, for reports
+        Index(None, "accepting_center", "status"),  # open cases, for reports
     )
 
     case_number: Mapped[str] = mapped_column(CASE_NUMBER, primary_key=True)
@@ -261,3 +278,68 @@ class CaseIndexRow(Base):
     problem_count: Mapped[int] = mapped_column(Integer)
     last_hlc: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
+
+
+class LookupAuditRow(Base):
+    """One status look-up by case number and ID suffix. Append-only: a trigger refuses changes."""
+
+    __tablename__ = "lookup_audit"
+    __table_args__ = (Index(None, "case_number", "at"),)
+
+    position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    device_id: Mapped[str] = mapped_column(UUID_TEXT)
+    center_code: Mapped[str] = mapped_column(CODE)  # the asking workstation's center
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    case_number: Mapped[str] = mapped_column(CASE_NUMBER)  # as asked (normalised)
+    outcome: Mapped[str] = mapped_column(String(16))  # found | not_found | too_many
+
+
+class ScanFileRow(Base):
+    """A scan of a material, named by the SHA-256 of its content (central/scans.py)."""
+
+    __tablename__ = "scan_files"
+
+    sha256: Mapped[str] = mapped_column(SHA256_HEX, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)  # as the case's scan_attached event says
+    received: Mapped[int] = mapped_column(BigInteger)  # bytes stored: the next chunk starts here
+    complete: Mapped[bool] = mapped_column(Boolean)  # all there, the whole file's SHA-256 checked
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class ScanChunkRow(Base):
+    """A piece of a scan: its bytes from `start` on (bytea on PostgreSQL)."""
+
+    __tablename__ = "scan_chunks"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("scan_files.sha256"), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DayClosureRow(Base):
+    """日结: a center's Shanghai day signed off. Append-only: a trigger refuses changes."""
+
+    __tablename__ = "day_closures"
+
+    center_code: Mapped[str] = mapped_column(ForeignKey("centers.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    signed_by: Mapped[str] = mapped_column(CLERK_NUMBER)  # a supervisor of the center
+    signed_by_name: Mapped[str] = mapped_column(String(50))
+    signed_at: Mapped[datetime]
+    device_id: Mapped[str] = mapped_column(UUID_TEXT)  # the workstation it was signed at
+    report: Mapped[dict[str, Any]]  # IntakeReport.to_json_dict() at the sign-off
+
+
+class OutboxReportRow(Base):
+    """A workstation's outbox as it last reported it (header X-Tongban-Outbox)."""
+
+    __tablename__ = "outbox_reports"
+
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("workstations.device_id"), primary_key=True
+    )
+    pending: Mapped[int] = mapped_column(Integer)
+    oldest_pending_at: Mapped[datetime | None]  # when the oldest waiting event was recorded
+    reported_at: Mapped[datetime]  # the service's clock when it heard this

@@ -19,12 +19,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tongban.central import clerks as clerk_accounts
 from tongban.central import enrollment, reference, state
+from tongban.central.closures import recent_closed_days
 from tongban.central.database import CentralDatabase, migrate
 from tongban.central.errors import Conflict, NotFound
 from tongban.central.pull import Cursor, PullBatch, pull
 from tongban.central.push import PushOutcome, push
 from tongban.central.schema import CaseIndexRow, RejectionRow
 from tongban.models.catalog import default_catalog_path
+from tongban.models.closures import ClosedDay
 from tongban.models.geography import Geography, shanghai
 from tongban.models.store.events import Event
 
@@ -52,6 +54,7 @@ class Pulled:
     batch: PullBatch
     catalog_revisions: tuple[reference.CatalogRevision, ...]
     clerks_revision: int
+    closed_days: tuple[ClosedDay, ...] = ()  # the center's recent sign-offs (日结)
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,9 @@ class CentralStore:
                 batch=batch,
                 catalog_revisions=tuple(reference.catalog_revisions(session)),
                 clerks_revision=clerk_accounts.clerks_revision_of(session, workstation.center_code),
+                closed_days=tuple(
+                    recent_closed_days(session, workstation.center_code, now=self.now())
+                ),
             )
 
     def catalog(self, revision: str) -> reference.CatalogRevision:

@@ -1,7 +1,8 @@
 """The counter application: Qt set up for Chinese, the window on the real services, the event loop.
 
-`tongban` and `tongban demo` (desktop.cli.counter) call `run_counter(data_dir)`; tests and scripts
-build the same window on an open context with `build_counter_window`.
+`tongban` and `tongban demo` (desktop.cli.launch) call `run_counter(data_dir)`; tests and scripts
+build the same window on an open context with `build_counter_window`. A data directory without
+settings starts with the setup wizard instead (desktop.setup_start), then comes here.
 
 Start-up comes in two steps so that the login page shows at once. First the start-up page
 (ui.start_page): Qt, the bundled font and the login form, with the names the settings file
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSize, QTranslator
 from PySide6.QtGui import QGuiApplication
@@ -31,6 +32,7 @@ from tongban.desktop.logs import (
     open_log,
     restore_qt_messages,
 )
+from tongban.desktop.paths import settings_path
 from tongban.desktop.start_label import read_start_label
 from tongban.desktop.startup import StartupRunner
 from tongban.ui.fonts import install_application_font
@@ -40,6 +42,7 @@ from tongban.ui.tasks import TaskRunner
 if TYPE_CHECKING:  # loaded on the worker thread behind the login page (desktop.opening)
     from tongban.desktop.opening import OpenedCounter
     from tongban.desktop.services import Counter, CounterContext
+    from tongban.desktop.setup_start import FirstRunStart
     from tongban.ui.ports import CounterServices
     from tongban.ui.window import CounterWindow
 
@@ -56,14 +59,20 @@ MAXIMISE_MARGIN = 160
 log = logging.getLogger(__name__)
 
 
-def run_counter(data_dir: Path) -> int:
-    """Open the counter window of the workstation in `data_dir`, run until closed; the exit code."""
+def run_counter(data_dir: Path, *, watch: Callable[[Starting], None] | None = None) -> int:
+    """Open the counter window of the workstation in `data_dir` (the setup wizard first when it
+    has no configuration), run until closed; the exit code.
+
+    `watch` is given what was started, before the event loop runs (`tongban launch-check`).
+    """
     handler = open_log(data_dir)
     previous_hook = log_uncaught_exceptions()
     previous_qt_handler = log_qt_messages()
     try:
         app = create_application(sys.argv)
-        start = start_counter(data_dir)
+        start = start_workstation(data_dir)
+        if watch is not None:
+            watch(start)
         try:
             return app.exec()
         finally:
@@ -81,6 +90,7 @@ class CounterStart:
         self.data_dir = data_dir
         self.runner = StartupRunner()
         self.opened: OpenedCounter | None = None
+        self.failure = ""  # why the workstation could not be opened, once known
         self.page = StartWindow()
         self.page.show_label(read_start_label(data_dir))
         self.controller = StartController(
@@ -129,7 +139,23 @@ class CounterStart:
         prepare_paperwork(self.runner)  # after a login the clerk may have asked for already
 
     def _failed(self, message: str) -> None:
+        self.failure = message
         log.error("工作站未能打开（%s）：%s", self.data_dir, message)
+
+
+Starting: TypeAlias = "CounterStart | FirstRunStart"
+
+
+def start_workstation(data_dir: Path) -> Starting:
+    """The normal start, or the setup wizard when the data directory has no settings file."""
+    if settings_path(data_dir).exists():
+        return start_counter(data_dir)
+    # Imported only here: the wizard's modules are not on the normal start's path.
+    from tongban.desktop.setup_start import FirstRunStart
+
+    first_run = FirstRunStart(data_dir, then=start_counter)
+    first_run.show()
+    return first_run
 
 
 def start_counter(data_dir: Path) -> CounterStart:
@@ -189,15 +215,24 @@ def build_counter_window(
     """
     # Imported when first needed: the start-up page shows before them (see the module's notes).
     from tongban.desktop.services import Counter
+    from tongban.desktop.services.processing_desk import processing_desk
+    from tongban.desktop.services.supervisor import SupervisorDesk
     from tongban.ui.window import CounterWindow
 
+    counter = services if services is not None else Counter(context)
+    # The supervisor's desk works for whoever is logged in at this Counter (a supervisor).
+    desk = SupervisorDesk(context, counter.signed_in) if isinstance(counter, Counter) else None
+    # 办件 and 进度查询 work for whoever is logged in at this Counter, too.
+    processing = processing_desk(context, counter) if isinstance(counter, Counter) else None
     return CounterWindow(
-        services if services is not None else Counter(context),
+        counter,
         context.geography,
         context.catalog,
         runner=runner,
         idle_minutes=context.settings.idle_lock_minutes if idle_minutes is None else idle_minutes,
         today=context.today,
+        supervisor=desk,
+        processing=processing,
     )
 
 

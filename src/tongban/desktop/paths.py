@@ -15,7 +15,10 @@ from platformdirs import user_data_path
 DATA_DIR_VARIABLE = "TONGBAN_DATA_DIR"
 SETTINGS_FILE = "settings.json"
 STORE_FILE = "tongban.sqlite3"
-NOT_CONFIGURED = "此工作站尚未配置：请由管理员运行 tongban setup 登记，或运行 tongban demo 体验演示"
+NOT_CONFIGURED = (
+    "此工作站尚未配置：请由管理员运行 tongban 按首次设置向导登记（或用 tongban setup），"
+    "或运行 tongban demo 体验演示"
+)
 
 
 def data_dir(explicit: Path | None = None, *, demo: bool = False) -> Path:

@@ -50,6 +50,11 @@ def _is_real_keyring(backend: KeyringBackend) -> bool:
     return backend.priority > 0 and not module.startswith(("keyring.backends.fail", "keyrings.alt"))
 
 
+def keyring_available(backend: KeyringBackend | None = None) -> bool:
+    """Whether the OS keyring can keep the token (else only the administrator's file choice)."""
+    return _is_real_keyring(backend or keyring.get_keyring())
+
+
 class KeyringSecrets:
     """The OS keyring; one entry per data directory, so several workstations can share a machine."""
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from tongban.models.app_versions import AppVersions
 from tongban.models.store.events import Event
 
 MAX_PUSH_BATCH = 500
@@ -66,12 +67,32 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+class _AnnouncesVersions(_Body):
+    """The program versions the service announces (docs/SYNC.md "Updates"). Optional: a body
+    from a service that announces none still parses, and an older client ignores them."""
+
+    # No length limit here: a newer service's longer version must not make the whole answer
+    # unreadable (this service announces at most 32 characters).
+    current_app_version: str | None = None
+    minimum_app_version: str | None = None
+
+    def app_versions(self) -> AppVersions:
+        return AppVersions(current=self.current_app_version, minimum=self.minimum_app_version)
+
+
+class HealthResponse(_Body):
+    """GET /v1/health: the service answers (the setup wizard checks an address with it)."""
+
+    status: Literal["ok"]
+    epoch: str
+
+
 class EnrollRequest(_Body):
     code: str = Field(min_length=1, max_length=64)
     app_version: str | None = Field(default=None, max_length=32)
 
 
-class EnrollResponse(_Body):
+class EnrollResponse(_AnnouncesVersions):
     device_id: str
     token: str  # shown once; the service keeps only its hash
     center_code: str
@@ -82,7 +103,7 @@ class EnrollResponse(_Body):
     epoch: str
 
 
-class StatusResponse(_Body):
+class StatusResponse(_AnnouncesVersions):
     epoch: str
     device_id: str
     center_code: str
@@ -117,7 +138,15 @@ class CatalogRevisionInfo(_Body):
     checksum: str
 
 
-class PullResponse(_Body):
+class ClosedDayInfo(_Body):
+    """A day of the workstation's center signed off by a supervisor (日结, models/closures.py)."""
+
+    day: date
+    signed_by: str
+    signed_at: datetime
+
+
+class PullResponse(_AnnouncesVersions):
     epoch: str
     cursor: str  # pass it back as ?cursor= to continue
     reset: bool  # the given cursor was of an earlier epoch: the feed started again
@@ -125,6 +154,8 @@ class PullResponse(_Body):
     events: list[WireEvent]
     catalog_revisions: list[CatalogRevisionInfo]
     clerks_revision: int
+    # The center's recent sign-offs (日结). Optional: an older service sends none.
+    closed_days: list[ClosedDayInfo] = Field(default_factory=list)
 
 
 class CatalogResponse(_Body):

@@ -24,6 +24,11 @@ from tongban.printing.pledge import DeferralPledge, PledgeData
 from tongban.printing.receipt import AcceptanceReceipt, ReceiptData
 from tongban.printing.refusal import RefusalData, RefusalNotice
 from tongban.printing.registry import DOCUMENTS, DocumentKind, make_document
+from tongban.printing.supplement_notice import (
+    RequestedMaterial,
+    SupplementNotice,
+    SupplementNoticeData,
+)
 from tongban.printing.values import (
     CenterOnPaper,
     PendingMaterial,
@@ -59,6 +64,9 @@ __all__ = [
     "ReceivedMaterial",
     "RefusalData",
     "RefusalNotice",
+    "RequestedMaterial",
+    "SupplementNotice",
+    "SupplementNoticeData",
     "TransferManifest",
     "WindowOnPaper",
     "bundled_fonts",

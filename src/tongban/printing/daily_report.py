@@ -1,4 +1,9 @@
-"""每日受理报表: one day's counts of a center (or one workstation), item by item, to sign off."""
+"""每日受理报表: a center's counts for a day (or a range), item by item, to sign off.
+
+The item table is always there; a report made from tongban.models.reports (report_exports.py)
+adds its summary, a warning when it is incomplete, and further tables (by clerk, by hour,
+anomalies, overdue cases, workstations) as `sections`.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,16 @@ class DailyItemRow:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A further table: its heading, column names, rows of text and column widths (fractions)."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class DailyReportData:
     center: CenterOnPaper
     day: date
@@ -46,6 +61,16 @@ class DailyReportData:
     prepared_at: datetime
     prepared_by: str
     scope: str = ""  # e.g. 第3号窗口; empty for the whole center
+    last_day: date | None = None  # a range report: `day` to `last_day`
+    warning: str = ""  # printed prominently, e.g. that the figures are incomplete
+    summary: tuple[tuple[str, str], ...] = ()
+    sections: tuple[ReportSection, ...] = ()
+
+    @property
+    def period_text(self) -> str:
+        if self.last_day is None or self.last_day == self.day:
+            return long_date(self.day)
+        return f"{long_date(self.day)}至{long_date(self.last_day)}"
 
 
 class DailyIntakeReport(Document[DailyReportData]):
@@ -55,24 +80,36 @@ class DailyIntakeReport(Document[DailyReportData]):
         return self.data.center.name
 
     def reference(self) -> str:
-        return f"报表日期 {long_date(self.data.day)}"
+        return f"报表日期 {self.data.period_text}"
 
     def story(self) -> list[Flowable]:
         data = self.data
-        return [
-            *self.title_block(long_date(data.day)),
+        story: list[Flowable] = [*self.title_block(data.period_text)]
+        if data.warning:
+            story.append(self.heading(data.warning))
+        story += [
             self.fields(
                 [
                     ("受理中心", data.center.name),
                     ("统计范围", data.scope or "全中心"),
                     ("制表时间", long_datetime(data.prepared_at)),
                     ("制表人", data.prepared_by),
+                    *data.summary,
                 ]
             ),
             self.heading(f"分事项统计（{len(data.rows)} 个事项）"),
             self._table(),
-            self.signatures(("制表人签名", "审核人签名")),
         ]
+        for section in data.sections:
+            story += [self.heading(section.title), self._section(section)]
+        story.append(self.signatures(("制表人签名", "审核人签名")))
+        return story
+
+    def _section(self, section: ReportSection) -> Flowable:
+        if not section.rows:
+            return self.para("（无）")
+        numbers = range(1, len(section.header))
+        return self.table(section.header, section.rows, section.widths, centred=numbers)
 
     def _table(self) -> Flowable:
         # A roll's narrow column would break the code apart: there the name alone identifies.

@@ -16,6 +16,7 @@ from tongban.printing.paper import Paper
 from tongban.printing.pledge import DeferralPledge, PledgeData
 from tongban.printing.receipt import AcceptanceReceipt, ReceiptData
 from tongban.printing.refusal import RefusalData, RefusalNotice
+from tongban.printing.supplement_notice import SupplementNotice, SupplementNoticeData
 
 
 class DocumentKind(StrEnum):
@@ -26,6 +27,7 @@ class DocumentKind(StrEnum):
     PLEDGE = "pledge"  # 容缺受理承诺书
     MANIFEST = "manifest"  # 材料交接清单
     DAILY_REPORT = "daily-report"  # 每日受理报表
+    SUPPLEMENT_NOTICE = "supplement-notice"  # 补正材料通知书
 
 
 DOCUMENTS: Mapping[DocumentKind, tuple[type[Document[Any]], type]] = {
@@ -36,6 +38,7 @@ DOCUMENTS: Mapping[DocumentKind, tuple[type[Document[Any]], type]] = {
     DocumentKind.PLEDGE: (DeferralPledge, PledgeData),
     DocumentKind.MANIFEST: (TransferManifest, ManifestData),
     DocumentKind.DAILY_REPORT: (DailyIntakeReport, DailyReportData),
+    DocumentKind.SUPPLEMENT_NOTICE: (SupplementNotice, SupplementNoticeData),
 }
 
 

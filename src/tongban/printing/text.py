@@ -35,7 +35,9 @@ class PlainParagraph(Paragraph):
     _laid_out_size: tuple[float, float] = (0.0, 0.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if availWidth != self._laid_out_for:
+        # Paragraph.split drops blPara (a heading kept with the next flowable is split at a page
+        # end): lay out again then, even at the same width.
+        if availWidth != self._laid_out_for or not hasattr(self, "blPara"):
             self._laid_out_size = super().wrap(availWidth, availHeight)
             self._laid_out_for = availWidth
         return self._laid_out_size

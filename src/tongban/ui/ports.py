@@ -47,6 +47,7 @@ class SessionInfo:
     role: str  # the role's display name, e.g. 窗口受理员
     workstation_name: str
     demo: bool
+    supervisor: bool = False  # a 中心主管: the window offers the supervisor's desk (Ctrl+F9)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class IntakeRequest:
     agent: AgentInput | None
     item_code: str
     checks: Mapping[str, MaterialCheck]  # by material name
+    # 收受分离: the applicant collects the result at the processing center instead of here.
+    collect_at_processing_center: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,9 @@ class SyncState:
     pending: int  # recorded events not yet in the central store
     problems: int  # events the central store refused: an administrator must look at them
     last_contact: datetime | None  # the last answer from the central service
+    # The program is older than the minimum version the center announced: what to tell whoever
+    # is logged in (clerk or supervisor), zh_CN; "" when all is well.
+    update_notice: str = ""
 
 
 @dataclass(frozen=True)

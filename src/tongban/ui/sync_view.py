@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tongban.ui.cases import RowsModel, readable_case_number
-from tongban.ui.ports import CounterServices, PendingEventRow, SyncProblemRow
+from tongban.ui.ports import CounterServices, PendingEventRow, SyncProblemRow, SyncState
 from tongban.ui.tasks import TaskRunner
 
 SyncDetails = tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]
@@ -75,6 +75,13 @@ class SyncView(QWidget):
         self.message.setObjectName("sync.message")
         self.message.setAccessibleName(self.tr("同步情况提示"))
         self.message.setWordWrap(True)
+        # The center's minimum program version is above this one (ports.SyncState.update_notice).
+        self.outdated = QLabel()
+        self.outdated.setObjectName("sync.outdated")
+        self.outdated.setAccessibleName(self.tr("程序更新提示"))
+        self.outdated.setWordWrap(True)
+        self.outdated.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.outdated.setVisible(False)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
         top.addWidget(self.refresh)
@@ -82,9 +89,14 @@ class SyncView(QWidget):
         split.addWidget(self._section(self.pending_title, self.pending))
         split.addWidget(self._section(self.problems_title, self.problems))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outdated)
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self.show_counts(0, 0)
+
+    def show_update_notice(self, notice: str) -> None:
+        self.outdated.setText(notice)
+        self.outdated.setVisible(bool(notice))
 
     def show_counts(self, pending: int, problems: int) -> None:
         self.pending_title.setText(self.tr("待同步事件 {n}").format(n=pending))
@@ -156,6 +168,11 @@ class SyncController(QObject):
             on_success=lambda details: self._show(asked, details),
             on_failure=lambda message: self._failed(asked, message),
         )
+        self._runner.run(
+            self._services.sync_state,
+            on_success=lambda state: self._show_update_notice(asked, state),
+            on_failure=lambda _message: None,  # the lists' own failure says enough
+        )
 
     def clear(self) -> None:
         self._asked += 1
@@ -163,6 +180,7 @@ class SyncController(QObject):
         self.problems.set_rows([])
         self.view.show_counts(0, 0)
         self.view.message.clear()
+        self.view.show_update_notice("")
 
     def _show(self, asked: int, details: SyncDetails) -> None:
         if asked != self._asked:
@@ -177,6 +195,10 @@ class SyncController(QObject):
             self.view.message.setText(self.tr("以上事件尚未同步到中心"))
         else:
             self.view.message.setText(self.tr("所有事件均已同步"))
+
+    def _show_update_notice(self, asked: int, state: SyncState) -> None:
+        if asked == self._asked:
+            self.view.show_update_notice(state.update_notice)
 
     def _failed(self, asked: int, message: str) -> None:
         if asked == self._asked:

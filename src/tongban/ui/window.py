@@ -41,9 +41,13 @@ from tongban.ui.login import LoginController, LoginView
 from tongban.ui.materials import MaterialsController, MaterialsModel, MaterialsView
 from tongban.ui.pinyin_filter import PinyinFilter
 from tongban.ui.ports import CounterServices, SyncState
+from tongban.ui.processing import attach_processing
+from tongban.ui.processing_ports import ProcessingServices
 from tongban.ui.scanner import DEFAULT_MAX_GAP_MS, IdScanFilter
 from tongban.ui.session import SessionController
 from tongban.ui.start_page import demo_banner
+from tongban.ui.supervisor import attach_supervisor
+from tongban.ui.supervisor_ports import SupervisorServices
 from tongban.ui.sync_view import SyncController, SyncView
 from tongban.ui.tasks import TaskRunner
 
@@ -132,12 +136,17 @@ class StatusBarView:
         self.sync = self._label("status.sync", window.tr("同步状态"))
         self.sync_problems = self._label("status.syncProblems", window.tr("同步问题数"))
         self.sync_problems.setStyleSheet(f"color: {ALARM_COLOUR};")
+        # Below the center's minimum program version: short here, the full notice as tooltip
+        # and on the sync tab (F11).
+        self.outdated = self._label("status.outdated", window.tr("程序更新提示"))
+        self.outdated.setStyleSheet(f"color: {ALARM_COLOUR}; font-weight: bold;")
         self.busy = self._label("status.busy", window.tr("处理状态"))
         bar = window.statusBar()
         labels = (self.busy, self.center, self.clerk, self.workstation, self.sync)
-        for label in (*labels, self.sync_problems):
+        for label in (*labels, self.sync_problems, self.outdated):
             bar.addPermanentWidget(label)
         self.sync_problems.hide()  # shown only while there are problems
+        self.outdated.hide()
 
     @staticmethod
     def _label(name: str, accessible: str) -> QLabel:
@@ -158,11 +167,15 @@ class StatusBarView:
         self.sync.setStyleSheet(f"color: {OFFLINE_COLOUR};" if state.online is False else "")
         self.sync_problems.setText(self._window.tr("同步问题 {n}").format(n=state.problems))
         self.sync_problems.setVisible(state.problems > 0)
+        self.outdated.setText(self._window.tr("程序版本过低，请通知信息技术人员更新（F11 详情）"))
+        self.outdated.setToolTip(state.update_notice)
+        self.outdated.setVisible(bool(state.update_notice))
 
     def clear_sync(self) -> None:
         self.sync.clear()
         self.sync_problems.clear()
         self.sync_problems.hide()
+        self.outdated.hide()
 
     def _sync_text(self, state: SyncState) -> str:
         tr = self._window.tr
@@ -192,6 +205,8 @@ class CounterWindow(QMainWindow):
         today: Callable[[], date] = shanghai_today,
         scan_max_gap_ms: int = DEFAULT_MAX_GAP_MS,
         sync_poll_seconds: int = SYNC_POLL_SECONDS,
+        supervisor: SupervisorServices | None = None,
+        processing: ProcessingServices | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -208,6 +223,12 @@ class CounterWindow(QMainWindow):
             sync_poll_seconds=sync_poll_seconds,
         )
         self._add_shortcuts()
+        # The supervisor's desk (Ctrl+F9), offered to supervisors only: ui/supervisor.py.
+        self.supervisor = (
+            None if supervisor is None else attach_supervisor(self, supervisor, today=today)
+        )
+        # 办件 (Ctrl+F7) and 进度查询 (Ctrl+F6): ui/processing.py.
+        self.processing = None if processing is None else attach_processing(self, processing)
         # The login page's workstation name first: the index builds take a second.
         self.session.begin()
         self._prepare_indexes(catalog)

@@ -8,7 +8,9 @@
       "deferred": [],                          容缺: promised for later (deferrable ones only)
       "applies": [],                           conditional materials judged to apply, not brought
       "agent": null,                           or {"id_number", "name", "relationship"}
-      "document_type": "resident_id"           the applicant's document (default resident_id)
+      "document_type": "resident_id",          the applicant's document (default resident_id)
+      "collect_at": "accepting"                where the result is collected: "accepting" (this
+                                               center, default) or "processing" (收受分离 only)
     }
 
 Streets are 9-digit codes or exact street names; a null household street is a household outside
@@ -68,6 +70,7 @@ class _CaseFile(_Strict):
     applies: list[str] = []
     agent: _Agent | None = None
     document_type: str | None = None
+    collect_at: Literal["accepting", "processing"] = "accepting"
 
 
 def read_case_file(path: Path) -> Any:
@@ -101,6 +104,7 @@ def to_request(raw: Any, catalog: Catalog, geography: Geography) -> IntakeReques
         agent=_agent(case.agent),
         item_code=item.code,
         checks=_checks(case, item),
+        collect_at_processing_center=case.collect_at == "processing",
     )
 
 

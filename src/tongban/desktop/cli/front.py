@@ -6,10 +6,36 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tongban.desktop.cli import counter, launch, paper, reference, rules, sync
+from tongban.desktop.cli import (
+    case,
+    counter,
+    day,
+    launch,
+    paper,
+    reference,
+    report,
+    rules,
+    scan,
+    sync,
+    transfer,
+    workstation_settings,
+)
 from tongban.desktop.cli.common import CliError, OneLineParser
 
-COMMAND_GROUPS = (launch, counter, paper, reference, rules, sync)
+COMMAND_GROUPS = (
+    launch,
+    counter,
+    case,
+    paper,
+    reference,
+    report,
+    day,
+    rules,
+    scan,
+    sync,
+    transfer,
+    workstation_settings,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

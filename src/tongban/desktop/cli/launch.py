@@ -1,9 +1,14 @@
 """`tongban` (open the workstation) and `tongban demo`: the window, as fast as Qt allows.
 
 These two commands only decide which data directory to open and hand it to the application, which
-shows its login page before it opens the store. So this module imports nothing heavy: no
-SQLAlchemy, pydantic or ReportLab; preparing a missing demo loads the services only when needed.
-`tongban.cli` sends these commands here without building the full command line.
+shows its login page before it opens the store (or the setup wizard, for a data directory without
+configuration). So this module imports nothing heavy: no SQLAlchemy, pydantic or ReportLab;
+preparing a missing demo loads the services only when needed. `tongban.cli` sends these commands
+here without building the full command line.
+
+`tongban launch-check --data-dir DIR` starts the application exactly as `tongban --data-dir DIR`
+does, prints the first page it shows (`setup-wizard` or `login`) and quits: an installation's
+smoke test (desktop/launch_check.py).
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ import argparse
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tongban.desktop.cli.common import CliError, OneLineParser
-from tongban.desktop.paths import NOT_CONFIGURED, data_dir, settings_path
+from tongban.desktop.paths import data_dir, settings_path
 
 APP_MODULE = "tongban.desktop.app"
+DEFAULT_CHECK_TIMEOUT = 60.0
 
 
 def add_data_dir(parser: argparse.ArgumentParser, *, front: bool = False) -> None:
@@ -44,12 +51,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo.add_argument("--prepare", action="store_true", help="只准备演示数据，不打开窗口")
     add_data_dir(demo)
     demo.set_defaults(run=run_demo)
+    check = commands.add_parser(
+        "launch-check", help="启动程序，显示首个页面后退出，并输出页面名（setup-wizard 或 login）"
+    )
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_CHECK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"最多等待秒数（默认 {DEFAULT_CHECK_TIMEOUT:g}）",
+    )
+    add_data_dir(check)
+    check.set_defaults(run=run_launch_check)
 
 
 def is_launch(argv: Sequence[str]) -> bool:
-    """True for the command lines this module handles alone: none, `demo …`, `--data-dir DIR`."""
+    """True for the command lines this module handles alone: none, `demo …`, `launch-check …`,
+    `--data-dir DIR`."""
     args = list(argv)
-    return not args or args[0] == "demo" or (len(args) == 2 and args[0] == "--data-dir")
+    return (
+        not args
+        or args[0] in ("demo", "launch-check")
+        or (len(args) == 2 and args[0] == "--data-dir")
+    )
 
 
 def main(argv: Sequence[str]) -> int:
@@ -65,10 +89,24 @@ def main(argv: Sequence[str]) -> int:
 
 
 def run_workstation(args: argparse.Namespace) -> int:
-    directory = data_dir(args.data_dir)
-    if not settings_path(directory).exists():
-        raise CliError(NOT_CONFIGURED)
-    return open_window(directory)
+    # A data directory without settings opens the setup wizard (desktop.app.start_workstation).
+    return open_window(data_dir(args.data_dir))
+
+
+def run_launch_check(args: argparse.Namespace) -> int:
+    """Start as `tongban --data-dir DIR` would; print the first page's name; exit 0 if shown."""
+    from tongban.desktop.launch_check import LaunchCheck
+
+    checks: list[LaunchCheck] = []
+    open_window(
+        data_dir(getattr(args, "data_dir", None)),
+        watch=lambda start: checks.append(LaunchCheck(start, timeout=args.timeout)),
+    )
+    page = checks[0].page if checks else None
+    if page is None:
+        raise CliError(checks[0].error if checks else "启动检查失败：程序未能启动", exit_code=1)
+    print(page, flush=True)
+    return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -92,6 +130,8 @@ def is_prepared_demo(directory: Path) -> bool:
     return isinstance(settings, dict) and settings.get("demo") is True
 
 
-def open_window(directory: Path) -> int:
+def open_window(directory: Path, *, watch: Callable[[Any], None] | None = None) -> int:
     app = importlib.import_module(APP_MODULE)
-    return int(app.run_counter(directory))
+    if watch is None:
+        return int(app.run_counter(directory))
+    return int(app.run_counter(directory, watch=watch))

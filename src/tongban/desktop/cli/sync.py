@@ -25,6 +25,7 @@ from tongban.desktop.sync.client import SyncError
 from tongban.desktop.sync.engine import SyncReport, sync_once
 from tongban.desktop.sync.loop import SyncLoop
 from tongban.desktop.sync.setup import SetupError, connect, set_up_workstation
+from tongban.models.app_versions import installed_version, update_notice
 from tongban.models.clock import SHANGHAI
 from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problems
 
@@ -140,6 +141,9 @@ def run_status(args: argparse.Namespace) -> int:
             "epoch": state.epoch,
             "quarantined": state.quarantined,
             "quarantine_reason": state.quarantine_reason,
+            "current_app_version": state.current_app_version,
+            "minimum_app_version": state.minimum_app_version,
+            "update_notice": update_notice(installed_version(), state.app_versions()),
         }
     emit(args, data, _status_text)
     return 0
@@ -178,4 +182,6 @@ def _status_text(data: dict[str, Any]) -> str:
     )
     if data["quarantined"]:
         lines.append(f"本工作站已被隔离：{data['quarantine_reason']}，请联系管理员")
+    if data["update_notice"]:
+        lines.append(data["update_notice"])
     return "\n".join(lines)

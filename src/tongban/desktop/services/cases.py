@@ -64,6 +64,7 @@ EVENT_NAMES = {
     EventKind.REPRINTED: "补打回执",
     EventKind.DEFERRED_SUPPLIED: "补交容缺材料",
     EventKind.FORWARDED: "转出",
+    EventKind.RECEIVED_FOR_PROCESSING: "签收",
     EventKind.SIGNED: "签署",
     EventKind.SUPPLEMENT_REQUESTED: "要求补正",
     EventKind.SUPPLIED: "补正材料",
@@ -72,6 +73,10 @@ EVENT_NAMES = {
     EventKind.READY: "待领取",
     EventKind.COLLECTED: "领取",
     EventKind.CANCELLED: "撤销",
+    EventKind.SCAN_ATTACHED: "附扫描件",
+    EventKind.PAPER_SENT: "纸质材料送出",
+    EventKind.PAPER_RECEIVED: "纸质材料签收",
+    EventKind.PAPER_MISSING: "纸质材料未到",
 }
 ELSEWHERE = "其他工作站"
 
@@ -336,12 +341,18 @@ _DESCRIPTIONS: dict[EventKind, Callable[[Cases, Any], str]] = {
     EventKind.REPRINTED: lambda _c, d: d.reason,
     EventKind.DEFERRED_SUPPLIED: lambda _c, d: d.material,
     EventKind.FORWARDED: lambda c, d: f"转至{c.center_name(d.processing_center)}",
+    EventKind.RECEIVED_FOR_PROCESSING: lambda _c, d: d.note,
     EventKind.SIGNED: lambda _c, d: f"{d.document}（{d.signer}）",
-    EventKind.SUPPLEMENT_REQUESTED: lambda _c, d: f"{d.reason}：{_materials(d)}",
+    EventKind.SCAN_ATTACHED: lambda _c, d: d.material,
+    EventKind.SUPPLEMENT_REQUESTED: lambda _c, d: (
+        f"{d.reason}：{_materials(d)}" + (f"，{d.due_date.isoformat()} 前" if d.due_date else "")
+    ),
     EventKind.SUPPLIED: lambda _c, d: _materials(d),
     EventKind.APPROVED: lambda _c, d: d.note,
     EventKind.REJECTED: lambda _c, d: d.reason,
     EventKind.READY: lambda c, d: f"领取地点：{c.site_name(d.collect_at_site)}",
-    EventKind.COLLECTED: lambda _c, d: d.collected_by,
+    EventKind.COLLECTED: lambda c, d: (
+        f"{d.collected_by}（{c.center_name(d.center)}）" if d.center else d.collected_by
+    ),
     EventKind.CANCELLED: lambda _c, d: d.reason,
 }

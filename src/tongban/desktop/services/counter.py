@@ -22,6 +22,7 @@ from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.intake import Intake
 from tongban.desktop.services.passwords import Passwords
 from tongban.desktop.services.queries import OutboxEntry, sync_problem_entries, unsynced_events
+from tongban.models.app_versions import installed_version, update_notice
 from tongban.models.clock import SHANGHAI
 from tongban.models.rules import DocumentType, check_identity, mask_identity
 from tongban.models.store import (
@@ -31,7 +32,7 @@ from tongban.models.store import (
     find_applicant,
     record_audit,
 )
-from tongban.models.store.clerks import list_clerks
+from tongban.models.store.clerks import ClerkRole, list_clerks
 from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problem_count
 from tongban.ui.ports import (
     AcceptResult,
@@ -149,7 +150,18 @@ class Counter:
             role=actor.role_name,
             workstation_name=station.name,
             demo=self._context.settings.demo,
+            supervisor=actor.role is ClerkRole.SUPERVISOR,
         )
+
+    def signed_in(self) -> Actor:
+        """The clerk logged in (ServiceError when nobody is, or the screen is locked): for
+        the services beside the counter's, e.g. the supervisor's desk."""
+        return self._clerk()
+
+    def wake_sync(self) -> None:
+        """Something was recorded beside the counter's own services (processing, 领取):
+        background sync pushes it at once."""
+        self._recorded()
 
     def _clerk(self) -> Actor:
         if self._actor is None:
@@ -254,7 +266,11 @@ class Counter:
         # Not reached yet counts as offline: nothing has been confirmed delivered.
         online = None if self._sync_status is None else self._sync_status().online is True
         return SyncState(
-            online=online, pending=pending, problems=problems, last_contact=local.last_contact_at
+            online=online,
+            pending=pending,
+            problems=problems,
+            last_contact=local.last_contact_at,
+            update_notice=update_notice(installed_version(), local.app_versions()),
         )
 
     def sync_details(self) -> tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]:

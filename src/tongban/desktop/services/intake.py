@@ -2,8 +2,11 @@
 
 Each judges the request again (judgement.py), then records the decision in one transaction with
 its audit entry: an accepted case takes the next case number and its `accepted` event (which also
-remembers the applicant); a visit without a case is one visit event. Then the paper is produced.
-Nothing is written when the request is refused as bad input.
+remembers the applicant); a 收受分离 case for another center gets its `forwarded` event in the
+same transaction (sync carries both to the processing center); a visit without a case is one
+visit event. Then the paper is produced. Nothing is written when the request is refused as bad
+input. The applicant chooses where to collect the result: here (default) or, for a case
+processed elsewhere, at the processing center.
 
 Deadlines: the promised completion is the item's promised working days after today, on the
 working calendar (the day of acceptance is not counted); a 容缺 material is due
@@ -36,6 +39,7 @@ from tongban.models.store import (
     AuditOutcome,
     CaseState,
     EventKind,
+    Forwarded,
     Guided,
     MaterialReceived,
     Notified,
@@ -104,12 +108,17 @@ class Intake:
         today = now.date()
         found = judge(self._context, request, on=today, phone_required=True)
         self._require_acceptable(found)
+        collection = _collection_center(
+            found, self._context.station.center_code, request.collect_at_processing_center
+        )
         deadline = self._context.calendar.add_working_days(today, found.item.promised_days)
         deferral = self._context.calendar.add_working_days(
             today, self._context.settings.deferral_working_days
         )
         with service_errors(), self._context.store.transaction() as session:
-            state = self._record_acceptance(session, found, actor, now, deadline, deferral)
+            state = self._record_acceptance(
+                session, found, actor, now, (deadline, deferral), collection
+            )
         pdf = self._receipt(state, found, actor) if documents else None
         target = found.routing.processing_center or self._context.station.center_code
         return Acceptance(
@@ -141,12 +150,14 @@ class Intake:
         found: Judgement,
         actor: Actor,
         now: datetime,
-        deadline: Deadline,
-        deferral: Deadline,
+        dates: tuple[Deadline, Deadline],  # the promised completion, the 容缺 due date
+        collection_center: str,
     ) -> CaseState:
+        deadline, deferral = dates
         station = self._context.station
         number = next_case_number(session, workstation=station.device_id, day=now.date())
-        assert found.routing.processing_center is not None  # not a refusal
+        processing = found.routing.processing_center
+        assert processing is not None  # not a refusal
         payload = Accepted(
             item_code=found.item.code,
             catalog_revision=self._context.catalog.revision,
@@ -155,9 +166,10 @@ class Intake:
             agent=found.agent,
             accepting_center=station.center_code,
             accepting_site=station.site_code,
-            processing_center=found.routing.processing_center,
+            processing_center=processing,
             due_date=deadline.due if found.item.promised_days > 0 else None,
             materials=_materials(found, deferral.due),
+            collection_center=collection_center,
         )
         recorded = record_event(
             session,
@@ -168,6 +180,16 @@ class Intake:
             payload=payload,
             at=now,
         )
+        if found.routing.decision is Decision.FORWARD:
+            recorded = record_event(
+                session,
+                workstation=station.device_id,
+                clerk=actor.number,
+                case_number=number,
+                kind=EventKind.FORWARDED,
+                payload=Forwarded(processing_center=processing),
+                at=now,
+            )
         detail = f"{found.item.code} {found.item.name}；{found.routing.reason}"
         self._audit(session, actor, "accept", SubjectType.CASE, number, now, detail)
         return recorded.state
@@ -353,6 +375,16 @@ class Intake:
             at=at,
             detail=f"{detail}；渠道：{actor.channel}",
         )
+
+
+def _collection_center(found: Judgement, here: str, at_processing: bool) -> str:
+    """Where the applicant collects the result: here, or the processing center if they chose it
+    for a case processed elsewhere."""
+    if not at_processing:
+        return here
+    if found.routing.decision is not Decision.FORWARD or found.routing.processing_center is None:
+        raise ServiceError("本事项在本中心办理，结果只能在本中心领取")
+    return found.routing.processing_center
 
 
 def _materials(found: Judgement, deferred_due: date) -> tuple[MaterialReceived, ...]:

@@ -7,15 +7,22 @@ administrator must act), and REFUSED means this client sent something the servic
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from enum import StrEnum
 from types import TracebackType
 from typing import TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from tongban.models.closures import OUTBOX_HEADER, CloseDayRequest, DayStatus, DayStatusBody
+from tongban.models.lookup_wire import CLERK_HEADER, LookupResponse
+from tongban.models.reports import IntakeReport, IntakeReportBody
+from tongban.models.scans import CHUNK_SHA256_HEADER, ScanProgress
 from tongban.models.store import Event
 from tongban.models.sync_wire import (
     MAX_WAIT_SECONDS,
@@ -24,6 +31,7 @@ from tongban.models.sync_wire import (
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
+    HealthResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -84,6 +92,9 @@ class SyncClient:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url.rstrip("/")
         self._read_timeout = timeout
+        # Tells the service the outbox with every request (日结, models/closures.py); set by
+        # whoever holds the store (engine.py, services/closures.py). None: not reported.
+        self.outbox_header: Callable[[], str] | None = None
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -104,6 +115,10 @@ class SyncClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def health(self) -> HealthResponse:
+        """Whether the tongban sync service answers at this address (no token needed)."""
+        return self._call("GET", "/v1/health", HealthResponse)
 
     def enroll(self, code: str) -> EnrollResponse:
         body = EnrollRequest(code=code.strip(), app_version=app_version())
@@ -130,13 +145,79 @@ class SyncClient:
     def clerks(self) -> ClerksResponse:
         return self._call("GET", "/v1/clerks", ClerksResponse)
 
-    def _call(self, method: str, path: str, answer: type[B], **options: object) -> B:
+    def lookup(self, case_number: str, id_last4: str, *, clerk: str) -> LookupResponse:
+        """A case's status anywhere (GET /v1/lookup); 404 (REFUSED) when not found or the
+        ID suffix does not match."""
+        return self._call(
+            "GET",
+            f"/v1/lookup/{quote(case_number, safe='')}",
+            LookupResponse,
+            params={"id_last4": id_last4},
+            headers={CLERK_HEADER: clerk},
+        )
+
+    def intake_report(self, center: str, first: date, last: date) -> IntakeReport:
+        """The center's intake report (GET /v1/reports/daily or /range): one day or a range."""
+        if first == last:
+            path, params = "/v1/reports/daily", {"center": center, "date": first.isoformat()}
+        else:
+            path = "/v1/reports/range"
+            params = {"center": center, "from": first.isoformat(), "to": last.isoformat()}
+        return self._call("GET", path, IntakeReportBody, params=params).root
+
+    def day_status(self, center: str, day: date) -> DayStatus:
+        """Whether the center's day is signed off (日结), or what stands in the way."""
+        params = {"center": center, "date": day.isoformat()}
+        return self._call("GET", "/v1/closures", DayStatusBody, params=params).root
+
+    def close_day(self, request: CloseDayRequest) -> DayStatus:
+        """Sign the day off (403 for the signer, 400 for the day); the answer says whether it
+        was signed or which workstations have not synced the day."""
+        body = request.model_dump(mode="json")
+        return self._call("POST", "/v1/closures", DayStatusBody, json=body).root
+
+    def scan_status(self, case_number: str, sha256: str) -> ScanProgress:
+        """How much of a scan the center holds (docs/SYNC.md "Scans")."""
+        params = {"case": case_number}
+        return self._call("GET", f"/v1/scans/{sha256}", ScanProgress, params=params)
+
+    def put_scan_chunk(
+        self, case_number: str, sha256: str, offset: int, data: bytes
+    ) -> ScanProgress:
+        """One chunk of a scan, with its own SHA-256; 409 when the center holds other bytes."""
+        return self._call(
+            "PUT",
+            f"/v1/scans/{sha256}/chunks",
+            ScanProgress,
+            params={"case": case_number, "offset": offset},
+            content=data,
+            headers={
+                CHUNK_SHA256_HEADER: hashlib.sha256(data).hexdigest(),
+                "Content-Type": "application/octet-stream",
+            },
+        )
+
+    def scan_content(self, case_number: str, sha256: str) -> bytes:
+        """The whole scan (the caller checks its SHA-256)."""
+        response = self._send("GET", f"/v1/scans/{sha256}/content", params={"case": case_number})
+        if response.is_success:
+            return response.content
+        raise _error_of(response)
+
+    def _send(self, method: str, path: str, **options: object) -> httpx.Response:
+        if self.outbox_header is not None:
+            headers = dict(options.pop("headers", None) or {})  # type: ignore[call-overload]
+            headers[OUTBOX_HEADER] = self.outbox_header()
+            options["headers"] = headers
         try:
-            response = self._http.request(method, path, **options)  # type: ignore[arg-type]
+            return self._http.request(method, path, **options)  # type: ignore[arg-type]
         except httpx.TransportError:
             raise SyncError(
                 SyncErrorKind.OFFLINE, f"无法连接同步服务器 {self.base_url}（网络不通或服务器未开）"
             ) from None
+
+    def _call(self, method: str, path: str, answer: type[B], **options: object) -> B:
+        response = self._send(method, path, **options)
         if response.is_success:
             try:
                 return answer.model_validate_json(response.content)

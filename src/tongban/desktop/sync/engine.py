@@ -10,6 +10,8 @@ Every round starts with /v1/status: it gives the epoch, the server's clock and t
 service expects next. When that is lower than what the outbox would send next — the central
 database was restored (new epoch), or an acknowledgement was lost the other way — the round
 re-sends this workstation's own events from there, synced or not.
+
+After the push, scans whose scan_attached events the center has taken are uploaded (scans.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import datetime
 from typing import Protocol
 
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
+from tongban.desktop.sync.day_closures import outbox_probe, remember_pulled_closures
+from tongban.desktop.sync.scans import upload_scans
 from tongban.models.catalog import CatalogError
 from tongban.models.catalog.loader import parse_catalog
 from tongban.models.clock import SHANGHAI
@@ -50,6 +54,7 @@ from tongban.models.sync_wire import (
     CatalogRevisionInfo,
     PullResponse,
     PushResponse,
+    StatusResponse,
 )
 
 MAX_ROUNDS = 10_000  # a guard: a round that makes no progress must end, not spin
@@ -80,6 +85,7 @@ class SyncReport:
     quarantine_reason: str | None = None
     pending: int = 0  # events still in the outbox after the round
     problems: int = 0  # 同步问题 in all
+    scans_uploaded: int = 0  # scans the center now holds whole (sync/scans.py)
 
 
 def sync_once(
@@ -104,6 +110,7 @@ def _round(
 ) -> SyncReport:
     report = SyncReport()
     store = target.store
+    client.outbox_header = outbox_probe(store)  # 日结: the center hears what still waits here
     with store.reading() as session:
         state = get_sync_state(session)
     if state.quarantined:
@@ -111,6 +118,8 @@ def _round(
     try:
         if push:
             _push(target, client, report, batch)
+            if not report.quarantined:  # a scan goes once its event is synced
+                report.scans_uploaded = upload_scans(target, client)
         if pull and not report.quarantined:
             _pull(target, client, report, wait)
     except SyncError as error:
@@ -135,6 +144,13 @@ def _quarantine(target: SyncTarget, report: SyncReport, reason: str) -> None:
         update_sync_state(session, quarantined=True, quarantine_reason=reason)
 
 
+def _announced(answer: StatusResponse | PullResponse) -> dict[str, str | None]:
+    """The program versions the service announced, for the sync state (what it says, even
+    nothing: an administrator may have withdrawn them, or an older service announces none)."""
+    versions = answer.app_versions()
+    return {"current_app_version": versions.current, "minimum_app_version": versions.minimum}
+
+
 # --- push ------------------------------------------------------------------------------------
 
 
@@ -145,7 +161,9 @@ def _push(target: SyncTarget, client: SyncClient, report: SyncReport, batch: int
     with target.store.transaction() as session:
         state = get_sync_state(session)
         report.epoch_changed = state.epoch is not None and state.epoch != status.epoch
-        update_sync_state(session, last_contact_at=before, server_offset_ms=offset_ms)
+        update_sync_state(
+            session, last_contact_at=before, server_offset_ms=offset_ms, **_announced(status)
+        )
     resend_from = _resend_point(target.store, status.expected_sequence)
     report.resent_from = resend_from
     for _ in range(MAX_ROUNDS):
@@ -239,7 +257,14 @@ def _apply_page(target: SyncTarget, report: SyncReport, page: PullResponse) -> N
         known_epoch = get_sync_state(session).epoch
         result = apply_remote_events(session, events, at=at)
         # The cursor and epoch belong to exactly the events above: one transaction for all.
-        update_sync_state(session, pull_cursor=page.cursor, epoch=page.epoch, last_contact_at=at)
+        update_sync_state(
+            session,
+            pull_cursor=page.cursor,
+            epoch=page.epoch,
+            last_contact_at=at,
+            **_announced(page),
+        )
+        remember_pulled_closures(session, page.closed_days, at=at)  # 日结 (day_closures.py)
     if known_epoch is not None and known_epoch != page.epoch:
         report.epoch_changed = True
     report.pulled += len(result.applied)

@@ -3,23 +3,28 @@ store with the identity the service assigned, keep the token, save the settings.
 
 The secret store is checked before the code is redeemed: a code is good for one use, and a
 machine that cannot keep the token must not use it up. The settings file is written last, so a
-data directory only counts as set up when everything before it succeeded.
+data directory only counts as set up when everything before it succeeded; when a step after the
+redemption fails, the store file and the token are removed again, so the directory is as before
+(the code is used up by then: the administrator issues a new one).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
 
-from tongban.desktop.secrets import DeviceSecrets, SecretStoreKind, secret_store
+from tongban.desktop.secrets import DeviceSecrets, SecretsError, SecretStoreKind, secret_store
 from tongban.desktop.settings import Settings, load_settings, save_settings, store_path
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
+from tongban.models.app_versions import AppVersions
 from tongban.models.clock import shanghai_now
 from tongban.models.store import init_workstation, open_store
 from tongban.models.store.sync_state import update_sync_state
+from tongban.models.sync_wire import EnrollResponse
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class SetupResult:
     workstation_number: int
     workstation_name: str
     secret_location: str  # where the token is kept, in words
+    app_versions: AppVersions  # what the service announces (models/app_versions.py)
 
 
 class SetupError(Exception):
@@ -54,22 +60,13 @@ def set_up_workstation(
     secrets = secret_store(data_dir, secret_kind, backend=keyring_backend)
     with SyncClient(server_url) as client:
         answer = client.enroll(code)
-    store = open_store(store_path(data_dir))
     try:
-        with store.transaction() as session:
-            init_workstation(
-                session,
-                center_code=answer.center_code,
-                site_code=answer.site_code,
-                number=answer.workstation_number,
-                at=at or shanghai_now(),
-                device_id=answer.device_id,
-            )
-            update_sync_state(session, epoch=answer.epoch)
-    finally:
-        store.close()
-    secrets.set_token(answer.token)
-    save_settings(data_dir, Settings(server_url=server_url, secret_store=secret_kind.value))
+        _create_store(data_dir, answer, at or shanghai_now())
+        secrets.set_token(answer.token)
+        save_settings(data_dir, Settings(server_url=server_url, secret_store=secret_kind.value))
+    except BaseException:
+        _remove_partial_setup(data_dir, secrets)
+        raise
     return SetupResult(
         data_dir=data_dir,
         device_id=answer.device_id,
@@ -79,7 +76,41 @@ def set_up_workstation(
         workstation_number=answer.workstation_number,
         workstation_name=answer.workstation_name,
         secret_location=secrets.describe(),
+        app_versions=answer.app_versions(),
     )
+
+
+def _create_store(data_dir: Path, answer: EnrollResponse, at: datetime) -> None:
+    store = open_store(store_path(data_dir))
+    try:
+        with store.transaction() as session:
+            init_workstation(
+                session,
+                center_code=answer.center_code,
+                site_code=answer.site_code,
+                number=answer.workstation_number,
+                at=at,
+                device_id=answer.device_id,
+            )
+            versions = answer.app_versions()
+            update_sync_state(
+                session,
+                epoch=answer.epoch,
+                current_app_version=versions.current,
+                minimum_app_version=versions.minimum,
+            )
+    finally:
+        store.close()
+
+
+def _remove_partial_setup(data_dir: Path, secrets: DeviceSecrets) -> None:
+    """Undo a setup that failed after the code was redeemed: no store, no token, no settings."""
+    store = store_path(data_dir)
+    for suffix in ("", "-wal", "-shm"):
+        store.with_name(store.name + suffix).unlink(missing_ok=True)
+    # The token is useless without the store; a keyring error here was already reported.
+    with contextlib.suppress(SecretsError):
+        secrets.delete_token()
 
 
 def device_secrets(

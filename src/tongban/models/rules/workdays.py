@@ -8,11 +8,18 @@ Which calendar decides a day, in order:
 
 Counting follows 民法典 art. 201: the day of acceptance is not counted, so N working days after
 `start` is the N-th working day after it; 0 working days (即办件) is due on the day itself.
+
+Stopping the clock (补正, 行政许可法 art. 45: the time the applicant takes to supply materials is
+not counted): a wait from the day the supplement was requested to the day it arrived costs the
+working days after the request up to and including the day of arrival (`working_days_after`).
+The center worked on the day it asked; counting resumes the day after the materials came, as the
+day of acceptance is not counted either. `extended_due` moves the promised date by that many
+working days for every wait; a wait over a weekend or on one day costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -86,6 +93,21 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 counted += 1
         return Deadline(due=day, working_days=days, estimated_years=tuple(sorted(unknown_years)))
+
+    def working_days_after(self, start: date, end: date) -> int:
+        """How many working days d there are with start < d <= end (0 when end <= start)."""
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def extended_due(self, due: date, waits: Iterable[tuple[date, date]]) -> date:
+        """The promised date moved on by the working days of every (requested, supplied) wait."""
+        stopped = sum(self.working_days_after(start, end) for start, end in waits)
+        return self.add_working_days(due, stopped).due if stopped else due
 
 
 def _is_weekday(day: date) -> bool:

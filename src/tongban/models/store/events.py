@@ -24,8 +24,9 @@ Streams
 Case kinds (payload class in payloads.py; "open" = not rejected, collected or cancelled)
     accepted              受理. First event of every case: item, catalog revision, mode, applicant
                           (and agent), accepting center and site, processing center, promised date,
-                          materials checked (original seen, copies, 容缺 deferred with due date).
-                          Status → accepted.
+                          materials checked (original seen, copies, 容缺 deferred with due date),
+                          the collection center the applicant chose (the accepting or the
+                          processing center; absent = the accepting center). Status → accepted.
     receipt_printed       受理回执 printed, once, not on a cancelled case. Status unchanged.
     reprinted             回执 printed again (lost, spoilt), with the reason. Needs a first print.
     deferred_supplied     a 容缺 material handed in later. The material must be deferred and still
@@ -33,19 +34,45 @@ Case kinds (payload class in payloads.py; "open" = not rejected, collected or ca
     forwarded             收受分离: the application went to the processing center. Only for
                           separated items, only from accepted, and only to the case's processing
                           center. Status → forwarded.
+    received_for_processing
+                          签收: the processing center took the case in. A case processed
+                          elsewhere must have been forwarded; one processed where it was accepted
+                          is taken in from accepted. Once only. Status unchanged (a flag,
+                          `received_for_processing_at`, shown as 已签收 by
+                          models/processing.py's status_label).
     signed                the applicant or agent signed a document (申请表, 承诺书, 委托书 …) on
                           the signing pad or on paper; not on a cancelled case. Status unchanged.
     supplement_requested  补正: the processing side asks for more or corrected materials, with a
                           reason and due date. From accepted or forwarded → supplement_requested.
+                          The promised date's clock stops (行政许可法 art. 45).
     supplied              the requested materials handed in. From supplement_requested → back to
-                          forwarded if the case had been forwarded, else accepted.
+                          forwarded if the case had been forwarded, else accepted. The wait, from
+                          the request's Shanghai date to this event's, is kept in `pauses`; the
+                          due date moves by the working days in it (models/processing.py).
     approved              decided in favour. From accepted or forwarded → approved.
     rejected              decided against (不予批准), with the reason. From accepted, forwarded or
                           supplement_requested → rejected (final).
     ready                 the result waits for collection at a site. From approved → ready.
     collected             the result was collected (or mailed). From ready → collected (final).
+                          When the payload names the center, it must be the case's collection
+                          center.
     cancelled             撤销: the applicant withdrew, or a 容缺 material was not supplied in time.
                           From any open status → cancelled (final).
+    scan_attached         a scan of one material (name, file name, media type, size, sha256; the
+                          file travels apart, see models/scans.py). Only on an open case, for a
+                          material the case holds or a supplement request asks for, and not the
+                          same file twice for one material. Status unchanged; kept in `scans`.
+    paper_sent            材料流转: the paper file left in a transfer batch (batch number,
+                          destination, originals and copies). Only on an open 收受分离 case
+                          processed at another center, only to that center, and not while the
+                          file is on its way or arrived; again only after the receiving center
+                          reported it missing (then in another batch). Status unchanged.
+    paper_received        the receiving center scanned the file in as part of a batch. Any
+                          status (paper that arrives is recorded), once only. When the file was
+                          not last sent in that batch (or never sent) the fold marks it `extra`.
+    paper_missing         the receiving center closed its check of a batch without this file. Only
+                          for the batch the file was last sent in, not after it arrived, once.
+                          A file received later clears it. The movements are kept in `paper`.
 Visit kinds (no case): notified (一次性告知), refused (不予受理), guided (指引单).
 
 Problems, not crashes
@@ -65,6 +92,7 @@ from enum import StrEnum
 from typing import Any
 
 from tongban.models.catalog.schema import Mode
+from tongban.models.clock import SHANGHAI
 from tongban.models.store import payloads as p
 from tongban.models.store.hlc import Timestamp
 
@@ -75,6 +103,7 @@ class EventKind(StrEnum):
     REPRINTED = "reprinted"
     DEFERRED_SUPPLIED = "deferred_supplied"
     FORWARDED = "forwarded"
+    RECEIVED_FOR_PROCESSING = "received_for_processing"
     SIGNED = "signed"
     SUPPLEMENT_REQUESTED = "supplement_requested"
     SUPPLIED = "supplied"
@@ -83,6 +112,10 @@ class EventKind(StrEnum):
     READY = "ready"
     COLLECTED = "collected"
     CANCELLED = "cancelled"
+    SCAN_ATTACHED = "scan_attached"
+    PAPER_SENT = "paper_sent"
+    PAPER_RECEIVED = "paper_received"
+    PAPER_MISSING = "paper_missing"
     NOTIFIED = "notified"
     REFUSED = "refused"
     GUIDED = "guided"
@@ -99,6 +132,7 @@ PAYLOAD_TYPES: dict[EventKind, type] = {
     EventKind.REPRINTED: p.Reprinted,
     EventKind.DEFERRED_SUPPLIED: p.DeferredSupplied,
     EventKind.FORWARDED: p.Forwarded,
+    EventKind.RECEIVED_FOR_PROCESSING: p.ReceivedForProcessing,
     EventKind.SIGNED: p.Signed,
     EventKind.SUPPLEMENT_REQUESTED: p.SupplementRequested,
     EventKind.SUPPLIED: p.Supplied,
@@ -107,6 +141,10 @@ PAYLOAD_TYPES: dict[EventKind, type] = {
     EventKind.READY: p.Ready,
     EventKind.COLLECTED: p.Collected,
     EventKind.CANCELLED: p.Cancelled,
+    EventKind.SCAN_ATTACHED: p.ScanAttached,
+    EventKind.PAPER_SENT: p.PaperSent,
+    EventKind.PAPER_RECEIVED: p.PaperReceived,
+    EventKind.PAPER_MISSING: p.PaperMissing,
     EventKind.NOTIFIED: p.Notified,
     EventKind.REFUSED: p.Refused,
     EventKind.GUIDED: p.Guided,
@@ -206,6 +244,48 @@ class MaterialState:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A wait for a supplement: Shanghai dates of the request and of the materials' arrival."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class ScanState:
+    """A scan attached to the case: the file is named by its sha256 (models/scans.py)."""
+
+    material: str
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    attached_at: datetime
+    clerk: str
+    workstation_id: str  # the attaching workstation, which uploads the file
+
+
+class PaperStep(StrEnum):
+    SENT = "sent"  # left in a transfer batch
+    RECEIVED = "received"  # scanned in at the receiving center
+    MISSING = "missing"  # the receiving center closed the batch without it
+
+
+@dataclass(frozen=True)
+class PaperMove:
+    """One movement of the case's paper file (材料流转), as its event says."""
+
+    step: PaperStep
+    batch: str
+    at: datetime
+    clerk: str
+    destination: str = ""  # sent: the receiving center
+    originals: int = 0  # sent: what the file holds
+    copies: int = 0
+    extra: bool = False  # received: the file was not last sent in this batch
+
+
+@dataclass(frozen=True)
 class Problem:
     """An event the fold could not apply, and why (shown to the supervisor)."""
 
@@ -226,6 +306,7 @@ class CaseState:
     accepting_center: str = ""
     accepting_site: str = ""
     processing_center: str = ""
+    collection_center: str = ""  # where the result is handed over (chosen at intake)
     accepted_at: datetime | None = None
     due_date: date | None = None
     clerk: str = ""  # the accepting clerk
@@ -233,7 +314,12 @@ class CaseState:
     receipt_prints: int = 0
     signed_documents: tuple[str, ...] = ()
     forwarded_at: datetime | None = None
+    received_for_processing_at: datetime | None = None  # 签收 by the processing center
+    supplement_requested_at: datetime | None = None  # while waiting for a supplement
+    supplement_materials: tuple[str, ...] = ()  # what the open supplement request asks for
+    supplement_reason: str = ""
     supplement_due: date | None = None
+    pauses: tuple[Pause, ...] = ()  # finished waits for supplements, oldest first
     decided_at: datetime | None = None
     ready_at: datetime | None = None
     closed_at: datetime | None = None
@@ -242,6 +328,8 @@ class CaseState:
     last_event_hlc: Timestamp | None = None
     event_count: int = 0
     problems: tuple[Problem, ...] = ()
+    scans: tuple[ScanState, ...] = ()  # oldest first
+    paper: tuple[PaperMove, ...] = ()  # the paper file's movements, oldest first
 
     @property
     def exists(self) -> bool:
@@ -250,6 +338,25 @@ class CaseState:
     @property
     def outstanding_deferred(self) -> tuple[MaterialState, ...]:
         return tuple(m for m in self.materials if m.deferred and m.supplied_at is None)
+
+    @property
+    def paper_sent(self) -> PaperMove | None:
+        """The last time the paper file was sent, if ever."""
+        return next((m for m in reversed(self.paper) if m.step is PaperStep.SENT), None)
+
+    @property
+    def paper_received(self) -> PaperMove | None:
+        return next((m for m in self.paper if m.step is PaperStep.RECEIVED), None)
+
+    @property
+    def paper_missing(self) -> PaperMove | None:
+        """The receiving center's report that the last sent file did not arrive (not cleared)."""
+        if self.paper_received is not None:
+            return None
+        after_last_send: list[PaperMove] = []
+        for move in self.paper:  # in fold order: a report counts only after the last sending
+            after_last_send = [] if move.step is PaperStep.SENT else [*after_last_send, move]
+        return next((m for m in after_last_send if m.step is PaperStep.MISSING), None)
 
 
 def fold(events: Iterable[Event]) -> CaseState:
@@ -319,6 +426,11 @@ def _accepted(state: CaseState, event: Event, data: p.Accepted) -> CaseState:
     _require(state.status is None, "案件已受理，不能重复受理")
     names = [m.name for m in data.materials]
     _require(len(names) == len(set(names)), "材料名称重复")
+    collection = data.collection_center or data.accepting_center
+    _require(
+        collection in (data.accepting_center, data.processing_center),
+        f"领取中心 {collection} 只能是受理中心或办理中心",
+    )
     return replace(
         state,
         status=CaseStatus.ACCEPTED,
@@ -330,6 +442,7 @@ def _accepted(state: CaseState, event: Event, data: p.Accepted) -> CaseState:
         accepting_center=data.accepting_center,
         accepting_site=data.accepting_site,
         processing_center=data.processing_center,
+        collection_center=collection,
         accepted_at=event.created_at,
         due_date=data.due_date,
         clerk=event.clerk,
@@ -393,6 +506,18 @@ def _forwarded(state: CaseState, event: Event, data: p.Forwarded) -> CaseState:
     return replace(state, status=CaseStatus.FORWARDED, forwarded_at=event.created_at)
 
 
+def _received_for_processing(
+    state: CaseState, event: Event, data: p.ReceivedForProcessing
+) -> CaseState:
+    _require_open(state)
+    _require(state.received_for_processing_at is None, "案件已签收，不能重复签收")
+    if state.processing_center != state.accepting_center:
+        _require(state.status is CaseStatus.FORWARDED, "案件尚未流转到办理中心，不能签收")
+    else:
+        _require_status(state, CaseStatus.ACCEPTED, CaseStatus.FORWARDED)
+    return replace(state, received_for_processing_at=event.created_at)
+
+
 def _signed(state: CaseState, event: Event, data: p.Signed) -> CaseState:
     _require(state.status is not CaseStatus.CANCELLED, "案件已撤销，不能再签署")
     return replace(state, signed_documents=(*state.signed_documents, data.document))
@@ -400,7 +525,14 @@ def _signed(state: CaseState, event: Event, data: p.Signed) -> CaseState:
 
 def _supplement_requested(state: CaseState, event: Event, data: p.SupplementRequested) -> CaseState:
     _require_status(state, CaseStatus.ACCEPTED, CaseStatus.FORWARDED)
-    return replace(state, status=CaseStatus.SUPPLEMENT_REQUESTED, supplement_due=data.due_date)
+    return replace(
+        state,
+        status=CaseStatus.SUPPLEMENT_REQUESTED,
+        supplement_due=data.due_date,
+        supplement_requested_at=event.created_at,
+        supplement_materials=tuple(data.materials),
+        supplement_reason=data.reason,
+    )
 
 
 def _supplied(state: CaseState, event: Event, data: p.Supplied) -> CaseState:
@@ -414,7 +546,23 @@ def _supplied(state: CaseState, event: Event, data: p.Supplied) -> CaseState:
             else _add_receipt(known, given.original_seen, given.copies_received, event.created_at)
         )
     back = CaseStatus.FORWARDED if state.forwarded_at is not None else CaseStatus.ACCEPTED
-    return replace(state, status=back, supplement_due=None, materials=tuple(materials.values()))
+    return replace(
+        state,
+        status=back,
+        supplement_due=None,
+        supplement_requested_at=None,
+        supplement_materials=(),
+        supplement_reason="",
+        pauses=(*state.pauses, _pause(state.supplement_requested_at, event.created_at)),
+        materials=tuple(materials.values()),
+    )
+
+
+def _pause(requested_at: datetime | None, supplied_at: datetime) -> Pause:
+    end = supplied_at.astimezone(SHANGHAI).date()
+    start = requested_at.astimezone(SHANGHAI).date() if requested_at else end
+    # Wall clocks of two centers may disagree; the HLC put the supply after the request.
+    return Pause(start=min(start, end), end=end)
 
 
 def _approved(state: CaseState, event: Event, data: p.Approved) -> CaseState:
@@ -442,6 +590,10 @@ def _ready(state: CaseState, event: Event, data: p.Ready) -> CaseState:
 
 def _collected(state: CaseState, event: Event, data: p.Collected) -> CaseState:
     _require_status(state, CaseStatus.READY)
+    _require(
+        data.center is None or data.center == state.collection_center,
+        f"申请人选择在 {state.collection_center} 领取，不能在 {data.center} 领取",
+    )
     return replace(state, status=CaseStatus.COLLECTED, closed_at=event.created_at)
 
 
@@ -455,12 +607,97 @@ def _cancelled(state: CaseState, event: Event, data: p.Cancelled) -> CaseState:
     )
 
 
+def _scan_attached(state: CaseState, event: Event, data: p.ScanAttached) -> CaseState:
+    _require_open(state)
+    known = {m.name for m in state.materials} | set(state.supplement_materials)
+    _require(data.material in known, f"「{data.material}」不是本案的材料")
+    _require(
+        all((s.material, s.sha256) != (data.material, data.sha256) for s in state.scans),
+        f"「{data.material}」已附此扫描件",
+    )
+    scan = ScanState(
+        material=data.material,
+        file_name=data.file_name,
+        media_type=data.media_type,
+        size=data.size,
+        sha256=data.sha256,
+        attached_at=event.created_at,
+        clerk=event.clerk,
+        workstation_id=event.workstation_id,
+    )
+    return replace(state, scans=(*state.scans, scan))
+
+
+def _paper_sent(state: CaseState, event: Event, data: p.PaperSent) -> CaseState:
+    _require_open(state)
+    _require(state.mode is Mode.SEPARATED, "只有收受分离事项的纸质材料需要流转")
+    _require(
+        state.processing_center != state.accepting_center,
+        "本案在受理中心办理，纸质材料无需流转",
+    )
+    _require(
+        data.destination == state.processing_center,
+        f"材料接收中心 {data.destination} 不是本案的办理中心 {state.processing_center}",
+    )
+    _require(state.paper_received is None, "纸质材料已由办理中心签收，不能再次送出")
+    sent = state.paper_sent
+    if sent is not None:
+        _require(
+            state.paper_missing is not None,
+            f"纸质材料已在交接批次 {sent.batch} 中送出，尚未确认未到，不能再次送出",
+        )
+        _require(
+            all(m.batch != data.batch for m in state.paper if m.step is PaperStep.SENT),
+            f"纸质材料已在交接批次 {data.batch} 中送出过",
+        )
+    move = PaperMove(
+        step=PaperStep.SENT,
+        batch=data.batch,
+        at=event.created_at,
+        clerk=event.clerk,
+        destination=data.destination,
+        originals=data.originals,
+        copies=data.copies,
+    )
+    return replace(state, paper=(*state.paper, move))
+
+
+def _paper_received(state: CaseState, event: Event, data: p.PaperReceived) -> CaseState:
+    received = state.paper_received
+    if received is not None:
+        raise _Refused(f"纸质材料已在交接批次 {received.batch} 中签收")
+    sent = state.paper_sent
+    move = PaperMove(
+        step=PaperStep.RECEIVED,
+        batch=data.batch,
+        at=event.created_at,
+        clerk=event.clerk,
+        extra=sent is None or sent.batch != data.batch,
+    )
+    return replace(state, paper=(*state.paper, move))
+
+
+def _paper_missing(state: CaseState, event: Event, data: p.PaperMissing) -> CaseState:
+    sent = state.paper_sent
+    _require(
+        sent is not None and sent.batch == data.batch,
+        f"纸质材料最近一次不是在交接批次 {data.batch} 中送出的",
+    )
+    _require(state.paper_received is None, "纸质材料已签收，不能记为未到")
+    _require(state.paper_missing is None, f"交接批次 {data.batch} 中本案材料已记为未到")
+    move = PaperMove(
+        step=PaperStep.MISSING, batch=data.batch, at=event.created_at, clerk=event.clerk
+    )
+    return replace(state, paper=(*state.paper, move))
+
+
 _HANDLERS: dict[EventKind, Callable[[CaseState, Event, Any], CaseState]] = {
     EventKind.ACCEPTED: _accepted,
     EventKind.RECEIPT_PRINTED: _receipt_printed,
     EventKind.REPRINTED: _reprinted,
     EventKind.DEFERRED_SUPPLIED: _deferred_supplied,
     EventKind.FORWARDED: _forwarded,
+    EventKind.RECEIVED_FOR_PROCESSING: _received_for_processing,
     EventKind.SIGNED: _signed,
     EventKind.SUPPLEMENT_REQUESTED: _supplement_requested,
     EventKind.SUPPLIED: _supplied,
@@ -469,4 +706,8 @@ _HANDLERS: dict[EventKind, Callable[[CaseState, Event, Any], CaseState]] = {
     EventKind.READY: _ready,
     EventKind.COLLECTED: _collected,
     EventKind.CANCELLED: _cancelled,
+    EventKind.SCAN_ATTACHED: _scan_attached,
+    EventKind.PAPER_SENT: _paper_sent,
+    EventKind.PAPER_RECEIVED: _paper_received,
+    EventKind.PAPER_MISSING: _paper_missing,
 }

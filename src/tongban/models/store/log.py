@@ -28,6 +28,7 @@ from uuid6 import uuid7
 
 from tongban.models.rules import is_valid_case_number
 from tongban.models.store import payloads as p
+from tongban.models.store.closed_days import refuse_on_closed_day
 from tongban.models.store.errors import StoreError, TransitionRefused
 from tongban.models.store.events import (
     CASE_KINDS,
@@ -180,6 +181,7 @@ def _next_local_event(
 
 
 def _append_local(session: Session, ws: WorkstationRow, event: Event) -> None:
+    refuse_on_closed_day(session, event)  # 日结: the day's intake is locked (closed_days.py)
     ws.next_sequence = event.sequence + 1
     ws.last_hlc = event.hlc.to_int()
     session.add(to_row(event))

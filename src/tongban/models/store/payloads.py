@@ -82,6 +82,9 @@ class Accepted:
     processing_center: NineDigitCode
     due_date: date | None = None  # promised completion; None for 即办件 done on the spot
     materials: tuple[MaterialReceived, ...] = ()
+    # Where the applicant chose to collect the result: the accepting or the processing center.
+    # None (events written before the choice existed) means the accepting center.
+    collection_center: NineDigitCode | None = None
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
@@ -104,6 +107,13 @@ class DeferredSupplied:
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Forwarded:
     processing_center: NineDigitCode
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class ReceivedForProcessing:
+    """签收: the processing center took the case in; the clerk and time are the event's."""
+
+    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
@@ -143,11 +153,53 @@ class Ready:
 class Collected:
     collected_by: Text  # applicant, agent, or the name of whoever signed for it
     method: Text = "counter"  # counter, mail, electronic (CollectionMethod values)
+    # The center where it was handed over; None in events written before it was recorded.
+    center: NineDigitCode | None = None
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Cancelled:
     reason: Text
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class ScanAttached:
+    """A scan of one material (models/scans.py); the file itself travels apart, by its sha256."""
+
+    material: Text  # a material of the case, or one a supplement request asks for
+    file_name: Text  # as it was on the attaching workstation, for people
+    media_type: Text  # application/pdf, image/png, image/jpeg or image/tiff
+    size: int = Field(ge=1)
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+# A transfer batch number (models/rules/transfer_batch.py): JJ + 21 digits + check character.
+BatchNumber = Annotated[str, Field(pattern=r"^JJ\d{21}[\dX]$")]
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class PaperSent:
+    """材料流转: the case's paper file left in a transfer batch for the processing center."""
+
+    batch: BatchNumber
+    destination: NineDigitCode  # the receiving center (the case's processing center)
+    originals: int = Field(default=0, ge=0)  # originals in the file (forms, photos kept)
+    copies: int = Field(default=0, ge=0)
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class PaperReceived:
+    """The receiving center scanned the case's file in, as part of `batch` (or as an extra)."""
+
+    batch: BatchNumber
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class PaperMissing:
+    """The receiving center closed its check of `batch` without this case's file."""
+
+    batch: BatchNumber
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)

@@ -8,7 +8,9 @@ Tables: workstation (this store's identity, one row), clerks, applicants, cases 
 case_materials (the current state, a cache of the fold of each case's events), events (the
 append-only log and the outbox), visits (visits that ended without a case) and audit_log (every
 look at a person's data), and the sync bookkeeping: sync_state (cursor, epoch, contact; one row),
-sync_problems (own events the center rejected) and catalog_revisions (fetched from the center).
+sync_problems (own events the center rejected) and catalog_revisions (fetched from the center);
+scan_uploads (scans attached here: how far each upload to the center got, migration 0004).
+day_closures: the center's days a supervisor signed off (日结, migration 0005).
 Callers never get these rows: the store's functions return dataclasses.
 """
 
@@ -38,7 +40,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code's models correspond to (the head of migrations/versions).
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0005"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -283,6 +285,10 @@ class SyncStateRow(Base):
     clerks_revision: Mapped[int | None] = mapped_column(Integer)
     quarantined: Mapped[bool] = mapped_column(Boolean, default=False)
     quarantine_reason: Mapped[str | None] = mapped_column(Text)
+    # The program versions the service last announced (models/app_versions.py), kept so that an
+    # outdated workstation starting offline still warns its clerks.
+    current_app_version: Mapped[str | None] = mapped_column(String(32))
+    minimum_app_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class SyncProblemRow(Base):
@@ -305,3 +311,34 @@ class CatalogRevisionRow(Base):
     checksum: Mapped[str] = mapped_column(String(128))
     content: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime]
+
+
+class ScanUploadRow(Base):
+    """A scan attached on this workstation and its upload to the center (desktop/sync/scans.py).
+
+    The file itself is in the data directory's scan folder, named by its sha256; the center's
+    answer, not `uploaded_bytes`, says where an interrupted upload resumes.
+    """
+
+    __tablename__ = "scan_uploads"
+    __table_args__ = (Index(None, "done"),)
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    case_number: Mapped[str] = mapped_column(CASE_NUMBER)
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem: Mapped[str | None] = mapped_column(Text)  # why the center would not take it
+    updated_at: Mapped[datetime]
+
+
+class DayClosureRow(Base):
+    """A day of this workstation's center signed off (日结): its intake may not change."""
+
+    __tablename__ = "day_closures"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # a Shanghai calendar day
+    signed_by: Mapped[str] = mapped_column(CLERK_NUMBER)
+    signed_at: Mapped[datetime]
+    learned_at: Mapped[datetime]  # when this workstation heard of it

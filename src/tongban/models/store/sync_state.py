@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tongban.models.app_versions import AppVersions
 from tongban.models.store.clerks import ClerkRole
 from tongban.models.store.events import Event
 from tongban.models.store.projection import to_event
@@ -40,6 +41,11 @@ class SyncState:
     clerks_revision: int | None = None
     quarantined: bool = False
     quarantine_reason: str | None = None
+    current_app_version: str | None = None  # as the service last announced them
+    minimum_app_version: str | None = None
+
+    def app_versions(self) -> AppVersions:
+        return AppVersions(current=self.current_app_version, minimum=self.minimum_app_version)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""`tongban settings show|set`: what an administrator changes after the first run."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tongban.desktop.cli import main
+from tongban.desktop.settings import Paper, Settings, load_settings, save_settings
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def workstation(tmp_path: Path) -> Path:
+    save_settings(tmp_path, Settings(server_url="http://10.12.0.8:8470", secret_store="file"))
+    return tmp_path
+
+
+def test_show_and_change_the_printer_and_the_paper(workstation: Path, capsys) -> None:
+    code, out, _ = run(capsys, "settings", "show", "--json", "--data-dir", workstation)
+    shown = json.loads(out)
+    assert code == 0 and shown["printer"] is None and shown["paper"] == "a4"
+    assert shown["secret-store"] == "file"
+
+    code, out, _ = run(capsys, "settings", "set", "printer", "HP-1", "--data-dir", workstation)
+    assert code == 0 and "已更改 printer：HP-1" in out
+    code, out, _ = run(capsys, "settings", "set", "paper", "roll80", "--data-dir", workstation)
+    assert code == 0
+    settings = load_settings(workstation)
+    assert settings is not None and (settings.printer, settings.paper) == ("HP-1", Paper.ROLL_80MM)
+    assert settings.server_url == "http://10.12.0.8:8470"  # the rest stays
+
+    code, out, _ = run(capsys, "settings", "set", "printer", "default", "--data-dir", workstation)
+    assert code == 0 and "系统默认打印机" in out
+    code, out, _ = run(capsys, "settings", "show", "--data-dir", workstation)
+    assert "printer: 系统默认打印机" in out and "paper: roll80" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["set", "paper", "a5"], "设置值无效：paper = a5"),
+        (["set", "idle-lock-minutes", "0"], "设置值无效：idle-lock-minutes = 0"),
+        (["set", "secret-store", "file"], "参数错误"),
+    ],
+)
+def test_wrong_values_are_one_line_and_change_nothing(
+    workstation: Path, capsys, argv: list[str], message: str
+) -> None:
+    before = (workstation / "settings.json").read_bytes()
+    code, out, err = run(capsys, "settings", *argv, "--data-dir", workstation)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert (workstation / "settings.json").read_bytes() == before
+
+
+def test_an_unconfigured_workstation_has_no_settings(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "settings", "show", "--data-dir", tmp_path / "none")
+    assert code == 2 and "尚未配置" in err
