@@ -164,3 +164,12 @@ def test_the_installed_command_runs():
         check=False,
     )
     assert result.returncode == 0 and "2025-10-09" in result.stdout
+
+
+def test_version_names_the_installed_release(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    from tongban.cli import main as tongban
+
+    assert tongban(["--version"]) == 0
+    assert capsys.readouterr().out == f"tongban {importlib.metadata.version('tongban')}\n"

@@ -8,6 +8,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):
+        # IT technicians check an installation with this; it must not need a data directory.
+        from tongban.models.app_versions import installed_version
+
+        print(f"tongban {installed_version()}")
+        return 0
     if args[:1] == ["central"]:
         from tongban.central.cli import main as central_main
 
