@@ -1,20 +1,24 @@
 """`tongban central …`: init, enroll, add-clerk, new-epoch and serve, with one-line errors."""
 
 import io
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import httpx
 import pytest
 from central_pg import Cluster
+from central_support import CENTER_A, CENTER_B, enrolled
 
 from tongban.central.cli import main
 from tongban.central.database import open_database
 from tongban.central.store import CentralStore
+from tongban.models.store import Approved, EventKind
 
 
 @pytest.fixture
@@ -154,3 +158,62 @@ def _wait_for_health(url: str) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_deactivating_a_clerk_reaches_the_centers_workstations(
+    db_url: str, store: CentralStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counter = enrolled(store, tmp_path, CENTER_A)
+    revision, _ = store.clerks(counter.workstation)
+    code, out, _ = run(["deactivate-clerk", "--db", db_url, "--number", counter.clerk], capsys)
+    assert code == 0 and f"工作人员 {counter.clerk}" in out and "已停用" in out
+    new_revision, [account] = store.clerks(counter.workstation)
+    assert not account.active and new_revision > revision  # workstations refresh on a new one
+    assert run(["activate-clerk", "--db", db_url, "--number", counter.clerk], capsys)[0] == 0
+    assert store.clerks(counter.workstation)[1][0].active
+    code, out, err = run(["deactivate-clerk", "--db", db_url, "--number", "NOBODY1"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "没有工号为 NOBODY1" in err
+
+
+def test_publishing_a_catalog_revision(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundled = files("tongban.models.data.catalog").joinpath("2018-07-01.yaml").read_text("utf-8")
+
+    def publish(content: str) -> tuple[int, str, str]:
+        return run(["publish-catalog", "--db", sqlite_url, str(write(tmp_path, content))], capsys)
+
+    code, out, _ = publish(bundled)  # already published by init: the same again changes nothing
+    assert code == 0 and "事项目录修订 2018-07-01 已发布" in out
+    newer = bundled.replace('revision: "2018-07-01"', 'revision: "2018-07-01b"', 1)
+    assert newer != bundled
+    code, out, _ = publish(newer)
+    assert code == 0 and "事项目录修订 2018-07-01b 已发布" in out
+    code, out, err = publish(newer.replace("敬老卡申领", "敬老卡办理", 1))
+    assert code == 2 and "已发布且内容不同" in err and err.count("\n") == 1
+    code, out, err = publish("revision: [")
+    assert code == 2 and "事项目录无效" in err and err.count("\n") == 1
+    missing = str(tmp_path / "none.yaml")
+    code, out, err = run(["publish-catalog", "--db", sqlite_url, missing], capsys)
+    assert code == 2 and "无法读取事项目录文件" in err
+
+
+def test_rejections_are_listed_with_their_reasons(
+    db_url: str, store: CentralStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = enrolled(store, tmp_path, CENTER_A)
+    case = a.accept(processing_center=CENTER_B)
+    a.record(case, EventKind.APPROVED, Approved())  # only the processing center decides
+    store.push(a.workstation, a.outbox())
+    code, out, _ = run(["rejections", "--db", db_url, "--json"], capsys)
+    [refused] = json.loads(out)
+    assert code == 0 and refused["kind"] == "approved" and refused["stream_id"] == case
+    assert refused["reason"] == f"只有办理中心 {CENTER_B} 可以记录此事件（approved）"
+    code, out, _ = run(["rejections", "--db", db_url, "--workstation", a.device_id], capsys)
+    assert code == 0 and case in out and out.rstrip().endswith("共 1 条")
+
+
+def write(folder: Path, content: str) -> Path:
+    path = folder / f"revision-{abs(hash(content))}.yaml"
+    path.write_text(content, encoding="utf-8")
+    return path

@@ -79,6 +79,20 @@ def add_clerk(
     return _to_account(row)
 
 
+def set_clerk_active(session: Session, number: str, *, active: bool, at: datetime) -> ClerkAccount:
+    """Deactivate (or reactivate) an account. The row stays: events name their clerk for ever.
+    A new revision makes every workstation of the center learn of it at its next clerk refresh."""
+    row = session.get(ClerkRow, number)
+    if row is None:
+        raise CentralError(f"没有工号为 {number} 的工作人员")
+    if row.active != active:
+        row.active = active
+        row.revision = next_clerks_revision(session)
+        row.updated_at = at
+        session.flush()
+    return _to_account(row)
+
+
 def clerk_center(session: Session, number: str) -> str | None:
     """The center a clerk number belongs to, or None when no such clerk exists."""
     row = session.get(ClerkRow, number)

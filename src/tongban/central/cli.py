@@ -5,6 +5,11 @@
     enroll     register a workstation and print its one-time enrollment code
     add-clerk  add a clerk account (password from the terminal, or one line on stdin)
     new-epoch  declare that the database was restored from a backup
+    deactivate-clerk / activate-clerk
+               stop (or restore) an account at every workstation of its center
+    publish-catalog
+               publish a new catalog revision file (validated; a published revision never changes)
+    rejections list the events the service refused (同步问题), with the reasons
     versions   show or set the program versions announced to workstations (current, minimum)
 
 The database comes from --db or the environment variable TONGBAN_CENTRAL_DB (which keeps a
@@ -16,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 from typing import NoReturn
 
 from argon2 import PasswordHasher
@@ -91,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     versions.add_argument("--current", metavar="X", help="当前发布的版本，例如 0.2.0")
     versions.add_argument("--minimum", metavar="Y", help="工作站至少应有的版本，例如 0.1.0")
-    for sub in (init, serve, enroll, clerk, epoch, versions):
+    admin = _admin_commands(commands)
+    for sub in (init, serve, enroll, clerk, epoch, versions, *admin):
         sub.add_argument(
             "--db",
             default=os.environ.get(DB_ENVIRONMENT),
@@ -99,6 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"数据库地址（默认取环境变量 {DB_ENVIRONMENT}）",
         )
     return parser
+
+
+def _admin_commands(commands: argparse._SubParsersAction[OneLineParser]) -> list[OneLineParser]:
+    off = _command(commands, "deactivate-clerk", "停用工作人员账户（各工作站下次同步后生效）", _off)
+    on = _command(commands, "activate-clerk", "恢复已停用的工作人员账户", _on)
+    for sub in (off, on):
+        sub.add_argument("--number", required=True, metavar="N", help="工号")
+    publish = _command(commands, "publish-catalog", "发布新的事项目录修订", _publish)
+    publish.add_argument("file", type=Path, metavar="FILE", help="事项目录修订文件（YAML）")
+    refused = _command(commands, "rejections", "列出中心拒收的事件（同步问题）及原因", _rejections)
+    refused.add_argument("--workstation", metavar="DEVICE_ID", help="只列出此工作站的")
+    refused.add_argument("--json", action="store_true", help="以 JSON 输出")
+    return [off, on, publish, refused]
 
 
 def _command(
@@ -269,4 +291,57 @@ def _versions(args: argparse.Namespace) -> int:
     print(f"当前版本 {known.current}，最低版本 {known.minimum}")
     if args.current is not None:
         print(f"中心服务在 {ANNOUNCEMENT_TTL:.0f} 秒内开始公布；低于最低版本的工作站将提示更新")
+    return 0
+
+
+def _off(args: argparse.Namespace) -> int:
+    return _set_active(args, active=False)
+
+
+def _on(args: argparse.Namespace) -> int:
+    return _set_active(args, active=True)
+
+
+def _set_active(args: argparse.Namespace, *, active: bool) -> int:
+    store = _store(args)
+    try:
+        clerk = store.set_clerk_active(args.number, active=active)
+    finally:
+        store.database.close()
+    state = "已恢复" if active else "已停用"
+    print(f"工作人员 {clerk.number} {clerk.name}（中心 {clerk.center_code}）{state}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    try:
+        content = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"无法读取事项目录文件 {args.file}：{error}") from None
+    store = _store(args)
+    try:
+        revision = store.publish_catalog(content, file_name=args.file.name)
+    finally:
+        store.database.close()
+    print(
+        f"事项目录修订 {revision.revision} 已发布，{revision.effective_from} 起生效"
+        f"（校验和 {revision.checksum[:16]}…）"
+    )
+    return 0
+
+
+def _rejections(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        refused = store.rejections(args.workstation)
+    finally:
+        store.database.close()
+    if args.json:
+        rows = [{**asdict(r), "received_at": r.received_at.isoformat()} for r in refused]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in refused:
+        at = r.received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        print(f"{at}  {r.workstation_id} #{r.sequence}  {r.kind}  {r.stream_id}  {r.reason}")
+    print(f"共 {len(refused)} 条")
     return 0

@@ -162,6 +162,10 @@ class CentralStore:
         with self.database.transaction() as session:
             return state.new_epoch(session, at=self.now())
 
+    def set_clerk_active(self, number: str, *, active: bool) -> clerk_accounts.ClerkAccount:
+        with self.database.transaction() as session:
+            return clerk_accounts.set_clerk_active(session, number, active=active, at=self.now())
+
     def publish_catalog(self, content: str, *, file_name: str) -> reference.CatalogRevision:
         with self.database.transaction() as session:
             return reference.publish_catalog(session, content, file_name=file_name, at=self.now())

@@ -78,7 +78,9 @@ def parse_catalog(text: str, *, file_name: str) -> Catalog:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"第 {mark.line + 1} 行" if mark is not None else ""
-        problem = CatalogProblem(file_name, None, line, f"不是有效的 YAML：{exc}")
+        # PyYAML's own text spans lines and repeats the position: keep its problem only.
+        detail = getattr(exc, "problem", None) or type(exc).__name__
+        problem = CatalogProblem(file_name, None, line, f"不是有效的 YAML（{detail}）")
         raise CatalogError([problem]) from None
     if not isinstance(raw, dict):
         problem = CatalogProblem(file_name, None, "", "文件顶层必须是映射（revision, items …）")
