@@ -1,6 +1,7 @@
 """Push: in order, exactly one effect per event, and only what the author's center may write."""
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tongban.central.app import create_app
+from tongban.central.body_limit import MAX_BODY_BYTES
 from tongban.central.database import open_database
 from tongban.central.errors import CentralError, Forbidden
 from tongban.central.store import CentralStore
@@ -346,3 +348,20 @@ def test_only_the_chosen_center_records_the_collection_of_a_case_indexed_before(
     assert result.outcome == "rejected"
     assert result.reason == f"申请人选择在 {CENTER_A} 领取，只有该中心可以记录领取"
     assert store.case(case).status == "ready"  # type: ignore[union-attr]
+
+
+def test_an_oversized_body_is_refused_unread(store: CentralStore, a: Counter) -> None:
+    too_big = b"x" * (MAX_BODY_BYTES + 1)
+
+    def streamed() -> Iterator[bytes]:  # no Content-Length: the service counts as it reads
+        for start in range(0, len(too_big), 1 << 20):
+            yield too_big[start : start + (1 << 20)]
+
+    with http(create_app(store)) as client:
+        declared = client.post("/v1/push", content=too_big, headers=bearer(a.token))
+        streaming = client.post("/v1/push", content=streamed(), headers=bearer(a.token))
+        still_serving = client.post("/v1/push", json={"events": []}, headers=bearer(a.token))
+    for answer in (declared, streaming):
+        assert answer.status_code == 413
+        assert answer.json() == {"error": "body_too_large", "message": "请求内容过大（上限 8 MB）"}
+    assert still_serving.status_code == 200

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tongban.central.body_limit import BodyLimit
 from tongban.central.closure_routes import add_closure_routes, note_outbox
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Workstation
@@ -97,6 +98,7 @@ def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
     app = FastAPI(title="通办 中心同步服务", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.store = central
     app.state.notifier = notifier
+    app.add_middleware(BodyLimit)  # no request body beyond MAX_BODY_BYTES is read
     _error_handlers(app)
     _routes(app, central, notifier)
     add_report_routes(app, central, _workstation)  # the supervisor's reports
