@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tongban.desktop.paperwork import DocumentKind
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
@@ -51,7 +52,6 @@ from tongban.models.store import (
     case_events,
     load_case,
     looks_like_id_number,
-    record_audit,
     record_event,
 )
 from tongban.models.store import payloads as p
@@ -269,16 +269,16 @@ class Cases:
         detail: str,
         outcome: AuditOutcome = AuditOutcome.SUCCESS,
     ) -> None:
-        record_audit(
+        audit(
             session,
-            workstation=self._context.station.device_id,
-            clerk=actor.number,
+            self._context,
+            actor,
             action=action,
+            ref=ref,
+            detail=detail,
             subject_type=subject_type,
-            subject_ref=ref,
             outcome=outcome,
             at=at,
-            detail=detail,
         )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from tongban.desktop.paperwork import DocumentKind
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
@@ -36,7 +37,6 @@ from tongban.models.routing import Decision
 from tongban.models.rules import Deadline
 from tongban.models.store import (
     Accepted,
-    AuditOutcome,
     CaseState,
     EventKind,
     Forwarded,
@@ -48,7 +48,6 @@ from tongban.models.store import (
     SubjectType,
     VisitFacts,
     next_case_number,
-    record_audit,
     record_event,
     record_visit,
 )
@@ -364,16 +363,15 @@ class Intake:
         at: datetime,
         detail: str,
     ) -> None:
-        record_audit(
+        audit(
             session,
-            workstation=self._context.station.device_id,
-            clerk=actor.number,
+            self._context,
+            actor,
             action=action,
-            subject_type=subject_type,
-            subject_ref=ref,
-            outcome=AuditOutcome.SUCCESS,
-            at=at,
+            ref=ref,
             detail=f"{detail}；渠道：{actor.channel}",
+            subject_type=subject_type,
+            at=at,
         )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.models.processing import overdue, status_label
@@ -34,7 +35,6 @@ from tongban.models.rules import mask_identity, normalise_case_number
 from tongban.models.store import (
     FINAL_STATUSES,
     Approved,
-    AuditOutcome,
     CaseState,
     CaseStatus,
     Collected,
@@ -47,7 +47,6 @@ from tongban.models.store import (
     SupplementRequested,
     Supplied,
     load_case,
-    record_audit,
     record_event,
 )
 from tongban.models.store.schema import CaseRow
@@ -309,16 +308,15 @@ class Processing:
         at: datetime,
         detail: str,
     ) -> None:
-        record_audit(
+        audit(
             session,
-            workstation=self._context.station.device_id,
-            clerk=actor.number,
+            self._context,
+            actor,
             action=action,
-            subject_type=subject_type,
-            subject_ref=ref,
-            outcome=AuditOutcome.SUCCESS,
-            at=at,
+            ref=ref,
             detail=f"{detail[:200]}；渠道：{actor.channel}",
+            subject_type=subject_type,
+            at=at,
         )
 
 

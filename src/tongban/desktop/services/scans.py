@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tongban.desktop.scan_files import ScanFiles
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.models.clock import SHANGHAI
@@ -37,9 +38,7 @@ from tongban.models.store import (
     Recorded,
     ScanAttached,
     ScanState,
-    SubjectType,
     load_case,
-    record_audit,
     record_event,
 )
 from tongban.models.store.scan_uploads import ScanUpload, note_upload, scan_uploads
@@ -244,16 +243,15 @@ class Scans:
         detail: str,
         outcome: AuditOutcome = AuditOutcome.SUCCESS,
     ) -> None:
-        record_audit(
+        audit(
             session,
-            workstation=self._context.station.device_id,
-            clerk=actor.number,
+            self._context,
+            actor,
             action=action,
-            subject_type=SubjectType.CASE,
-            subject_ref=number,
+            ref=number,
+            detail=detail,
             outcome=outcome,
             at=at,
-            detail=detail,
         )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from tongban.desktop.paperwork import DocumentKind, render_document
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
@@ -43,12 +44,10 @@ from tongban.models.rules.transfer_batch import (
 )
 from tongban.models.store import (
     FINAL_STATUSES,
-    AuditOutcome,
     CaseState,
     EventKind,
     SubjectType,
     load_case,
-    record_audit,
     record_event,
 )
 from tongban.models.store.clerks import get_clerk
@@ -558,16 +557,14 @@ class Transfers:
         ref: str,
         detail: str,
     ) -> None:
-        record_audit(
+        audit(
             session,
-            workstation=self._context.station.device_id,
-            clerk=actor.number,
+            self._context,
+            actor,
             action=action,
+            ref=ref,
+            detail=detail,
             subject_type=subject_type,
-            subject_ref=ref,
-            outcome=AuditOutcome.SUCCESS,
-            at=self._context.now(),
-            detail=detail[:240],
         )
 
 
