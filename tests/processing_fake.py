@@ -35,6 +35,7 @@ FORWARDED = make_case_number("310105001", TODAY, 2, 7)  # accepted at 华阳路,
 WAITING = make_case_number(TIANPING, TODAY, 3, 11)  # direct, waiting for a supplement
 ELSEWHERE = make_case_number(TIANPING, TODAY, 3, 12)  # accepted here, processed at 华阳路
 SCAN_SHA = "ab" * 32
+SCANNER_FOLDER = Path("/srv/scanner/out")
 ID_LAST4 = "123X"
 ACCEPTED_AT = datetime(2026, 2, 10, 9, 30)
 
@@ -73,7 +74,7 @@ def default_lists() -> WorkLists:
                 supplement_due=date(2026, 2, 27),
                 supplement_materials=("户口簿",),
                 supplement_overdue=True,
-                actions=frozenset({Action.SUPPLIED, Action.REJECT}),
+                actions=frozenset({Action.SUPPLIED, Action.REJECT, Action.SCAN}),
             ),
         ),
         elsewhere=(
@@ -95,6 +96,7 @@ class RecordingProcessing:
     refuse: str | None = None  # every action refused with this message
     stale_note: str = ""
     collect_here: bool = False
+    attached: list[ScanLine] = field(default_factory=list)  # scans attached through the fake
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
     def names(self) -> list[str]:
@@ -134,6 +136,7 @@ class RecordingProcessing:
                     SCAN_SHA,
                     False,
                 ),
+                *self.attached,
             ),
             scans_note="",
             timeline=(
@@ -161,6 +164,18 @@ class RecordingProcessing:
     def open_scan(self, case_number: str, sha256: str) -> Path:
         self.calls.append(("open_scan", (case_number, sha256)))
         return Path("/tmp/scan.pdf")
+
+    def scan_folder(self) -> Path:
+        self.calls.append(("scan_folder", None))
+        return SCANNER_FOLDER
+
+    def attach_scan(self, case_number: str, material: str, path: Path) -> None:
+        self.calls.append(("attach_scan", (case_number, material, path)))
+        if self.refuse:
+            raise ServiceError(self.refuse)
+        self.attached.append(
+            ScanLine(material, path.name, "1 KB", datetime(2026, 3, 10, 10, 0), "cd" * 32, True)
+        )
 
     def default_supplement_due(self) -> date:
         self.calls.append(("default_supplement_due", None))

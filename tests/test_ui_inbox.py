@@ -21,6 +21,7 @@ from processing_fake import (
     FORWARDED,
     ID_LAST4,
     SCAN_SHA,
+    SCANNER_FOLDER,
     WAITING,
     RecordingProcessing,
     work_item,
@@ -269,6 +270,54 @@ def test_enter_on_a_scan_opens_it_with_the_system_viewer(qtbot, window, processi
     assert processing.last("open_scan") == (FORWARDED, SCAN_SHA)
     assert opened_files == [Path("/tmp/scan.pdf")]
     assert t.inbox_view.message.text() == "已用系统查看器打开扫描件"
+
+
+def test_a_scan_is_attached_by_keyboard_and_a_refusal_shown(qtbot, window, processing):
+    chosen: list[tuple[object, Path]] = []
+    picked = SCANNER_FOLDER / "hukou.pdf"
+
+    def choose(parent: object, folder: Path) -> Path | None:
+        chosen.append((parent, folder))
+        return picked
+
+    t = open_row(window, 1)  # waiting for 户口簿
+    t.inbox._choose_file = choose
+    key(window, Qt.Key.Key_8, ALT)
+    dialog = t.inbox.scan_dialog
+    wait_focus(qtbot, "scan.material")
+    materials = [dialog.material.itemText(i) for i in range(dialog.material.count())]
+    assert materials == ["夫妻双方身份证件", "结婚证", "户口簿"]  # with the supplement asked for
+    key(window, Qt.Key.Key_Down)
+    key(window, Qt.Key.Key_Down)
+    key(window, Qt.Key.Key_Return)  # no file yet
+    assert dialog.message.text() == "请选择扫描件文件（Alt+F）"
+    assert focused() == "scan.browse" and "attach_scan" not in processing.names()
+    key(window, Qt.Key.Key_F, ALT)
+    assert chosen == [(dialog, SCANNER_FOLDER)]  # the scanner's folder, from the service
+    assert dialog.file.text() == str(picked) and focused() == "scan.ok"
+    shoot(window, "inbox-scan")
+    processing.refuse = "扫描件须为 PDF、PNG、JPEG 或 TIFF 文件"
+    key(window, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.message.text() == processing.refuse
+    assert processing.last("attach_scan") == (WAITING, "户口簿", picked)
+    assert t.inbox.scans.rowCount() == 1
+    processing.refuse = None
+    key(window, Qt.Key.Key_Return)  # the focus is back on 浏览: Enter chooses again
+    assert focused() == "scan.ok"
+    key(window, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert processing.names().count("attach_scan") == 2
+    assert t.inbox.scans.rowCount() == 2  # the scans table read anew
+    assert t.inbox.scans.row_at(1).file_name == "hukou.pdf"
+    assert t.inbox_view.message.text() == "已附扫描件：户口簿（hukou.pdf）"
+
+
+def test_attach_scan_is_offered_only_where_the_case_allows_it(qtbot, window, processing):
+    t = open_row(window, 0)  # the fake allows 签收 only
+    assert not t.inbox_view.file.actions[Action.SCAN].isEnabled()
+    key(window, Qt.Key.Key_8, ALT)
+    assert "scan_folder" not in processing.names()
+    assert not t.inbox.scan_dialog.isVisible()
 
 
 def test_the_session_ending_empties_the_tabs(qtbot, window, processing):

@@ -2,9 +2,10 @@
 
 A direct item accepted at this center (by keyboard, as a clerk does) appears in the center's
 inbox and is signed for, approved, made ready and collected, each by its key; the store and the
-audit log say so. The status look-up with the right and a wrong ID suffix, and, when the center
-cannot be reached, the answer from this workstation with its out-of-date note. The window runs
-its real worker thread; the services' clock stands at Tuesday 2026-03-10 10:00.
+audit log say so. A scan attached by its dialog lands in the store and the scan folder. The
+status look-up with the right and a wrong ID suffix, and, when the center cannot be reached, the
+answer from this workstation with its out-of-date note. The window runs its real worker thread;
+the services' clock stands at Tuesday 2026-03-10 10:00.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 
 from counter_driver import Applicant, Clerk, resident_id
 from counter_support import Clock, fast_passwords
 from processing_shots import seed_cases, shoot_inbox, shoot_lookup
 from test_ui_window import SHOTS
 from tongban.desktop.app import build_counter_window
+from tongban.desktop.scan_files import ScanFiles
 from tongban.desktop.services import Counter, CounterContext, open_counter, prepare_demo
 from tongban.desktop.services.lookup import STALE_OFFLINE
 from tongban.desktop.services.processing_desk import ProcessingDesk
@@ -172,6 +176,51 @@ def test_a_refusal_from_the_real_service_is_shown_not_raised(clerk, station):
     Processing(station.context).sign_for(number, other)
     act(clerk, Qt.Key.Key_1)
     assert "不能重复签收" in t.inbox_view.message.text()
+
+
+def test_a_scan_attached_by_its_dialog_is_kept_and_listed(clerk, station, tmp_path):
+    png, text = tmp_path / "hukou.png", tmp_path / "notes.txt"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    assert image.save(str(png), "PNG")
+    text.write_text("not a scan", encoding="utf-8")
+    files = [text, png]
+    asked: list[Path] = []
+    accept_by_keyboard(clerk)
+    clerk.press(Qt.Key.Key_F7, CTRL)
+    clerk.settle()
+    t = tabs(clerk)
+    number = t.inbox.inbox.row_at(0).case_number
+    t.inbox._choose_file = lambda _parent, folder: asked.append(folder) or files.pop(0)
+    clerk.press(Qt.Key.Key_Return)
+    clerk.settle()
+    act(clerk, Qt.Key.Key_8)  # 附扫描件
+    clerk.expect_focus("scan.material")
+    material = t.inbox.scan_dialog.material.currentText()
+    assert material
+    clerk.press(Qt.Key.Key_F, ALT)
+    assert asked == [Path.home()]  # no scanner folder set for the demo workstation
+    clerk.press(Qt.Key.Key_Return)
+    clerk.settle()
+    assert t.inbox.scan_dialog.message.text() == "扫描件须为 PDF、PNG、JPEG 或 TIFF 文件"
+    clerk.expect_focus("scan.browse")
+    clerk.press(Qt.Key.Key_Return)  # 浏览 again: the PNG
+    clerk.expect_focus("scan.ok")
+    clerk.press(Qt.Key.Key_Return)
+    clerk.settle()
+    clerk.back_to_window()
+    assert not t.inbox.scan_dialog.isVisible()
+
+    assert t.inbox.opened is not None
+    assert [(s.material, s.file_name) for s in t.inbox.opened.scans] == [(material, "hukou.png")]
+    with station.context.store.reading() as session:
+        state = load_case(session, number)
+    assert state is not None and len(state.scans) == 1
+    kept = ScanFiles.beside(station.context.store).path_of(state.scans[0].sha256)
+    assert kept.read_bytes() == png.read_bytes()
+    with station.context.store.reading() as session:
+        trail = audit_trail(session, subject_type=SubjectType.CASE, subject_ref=number)
+    assert "attach_scan" in [entry.action for entry in trail]
 
 
 def test_lookup_with_the_right_and_a_wrong_suffix(clerk, station):

@@ -337,9 +337,7 @@ class OutboxReportRow(Base):
 
     __tablename__ = "outbox_reports"
 
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("workstations.device_id"), primary_key=True
-    )
+    device_id: Mapped[str] = mapped_column(ForeignKey("workstations.device_id"), primary_key=True)
     pending: Mapped[int] = mapped_column(Integer)
     oldest_pending_at: Mapped[datetime | None]  # when the oldest waiting event was recorded
     reported_at: Mapped[datetime]  # the service's clock when it heard this

@@ -51,6 +51,8 @@ class Settings(BaseModel):
     # application once it has opened the store, so a change of site shows from the next start.
     site_name: str = ""
     workstation_name: str = ""
+    # The scanner's output folder, where the file chooser for a scan starts; None: the user's home.
+    scan_folder: str | None = None
 
 
 def load_settings(directory: Path) -> Settings | None:

@@ -41,6 +41,7 @@ ACTION_TEXTS = (
     (Action.REJECT, "不予批准…"),
     (Action.READY, "结果待领取"),
     (Action.COLLECT, "领取…"),
+    (Action.SCAN, "附扫描件…"),
 )
 ACTION_KEYS = {action: f"Alt+{n}" for n, (action, _text) in enumerate(ACTION_TEXTS, start=1)}
 REVEAL_KEY = "Alt+X"
@@ -177,7 +178,7 @@ class InboxView(QWidget):
         self.lists.addTab(self.elsewhere, self.tr("本中心受理、他中心办理"))
         self.file = CaseFileView()
         hint = QLabel(
-            self.tr("↑↓ 选择　回车 打开办件　Ctrl+Tab 切换列表　Alt+1…7 办理　Esc 回到列表")
+            self.tr("↑↓ 选择　回车 打开办件　Ctrl+Tab 切换列表　Alt+1…8 办理　Esc 回到列表")
         )
         hint.setStyleSheet("color: #555555;")
         top = QHBoxLayout()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QFileDialog, QTableView, QWidget
 
 from tongban.ui.cases import RowsModel, readable_case_number
 from tongban.ui.inbox import InboxView
@@ -31,6 +31,8 @@ from tongban.ui.inbox_models import (
 )
 from tongban.ui.processing_dialogs import (
     ActionDialog,
+    ScanChoice,
+    ScanDialog,
     SupplementDialog,
     SupplementRequest,
     SuppliedDialog,
@@ -50,11 +52,21 @@ from tongban.ui.tasks import TaskRunner
 
 # Opens a file with the system's viewer; False when nothing could open it.
 OpenFile = Callable[[Path], bool]
+# Asks for a scan's file, starting in a folder; None when the clerk chose none.
+ChooseFile = Callable[[QWidget, Path], Path | None]
 DEFAULT_COLLECTOR = "申请人"
+SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)"
 
 
 def open_with_system(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def choose_with_dialog(parent: QWidget, folder: Path) -> Path | None:
+    title = QCoreApplication.translate("processing", "选择扫描件文件")
+    filters = QCoreApplication.translate("processing", SCAN_FILTER)
+    chosen, _filter = QFileDialog.getOpenFileName(parent, title, str(folder), filters)
+    return Path(chosen) if chosen else None
 
 
 class InboxController(QObject):
@@ -67,6 +79,7 @@ class InboxController(QObject):
         services: ProcessingServices,
         runner: TaskRunner,
         open_file: OpenFile = open_with_system,
+        choose_file: ChooseFile = choose_with_dialog,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,6 +87,8 @@ class InboxController(QObject):
         self._services = services
         self._runner = runner
         self._open_file = open_file
+        self._choose_file = choose_file
+        self._scan_folder = Path.home()  # until the service says where the scanner writes
         self.inbox = inbox_model(self)
         self.elsewhere = elsewhere_model(self)
         self.materials = materials_model(self)
@@ -88,6 +103,7 @@ class InboxController(QObject):
         self.approve_dialog = approve_dialog(view)
         self.reject_dialog = reject_dialog(view)
         self.collect_dialog = collect_dialog(view)
+        self.scan_dialog = ScanDialog(view)
         self._wire()
         self.clear()
 
@@ -114,6 +130,8 @@ class InboxController(QObject):
         self.approve_dialog.submitted.connect(self._approve)
         self.reject_dialog.submitted.connect(self._reject)
         self.collect_dialog.submitted.connect(self._collect)
+        self.scan_dialog.submitted.connect(self._attach_scan)
+        self.scan_dialog.browse_requested.connect(self._browse_scan)
 
     # The lists ----------------------------------------------------------------------------------
 
@@ -222,7 +240,11 @@ class InboxController(QObject):
             button.setEnabled(item is not None and item.can(action))
 
     def _focus_first_action(self) -> None:
-        buttons = [b for b in self.view.file.actions.values() if b.isEnabled()]
+        # 附扫描件 is an aside, never where a case opens: Enter there would start it on a case
+        # the clerk only follows.
+        buttons = [
+            b for a, b in self.view.file.actions.items() if b.isEnabled() and a is not Action.SCAN
+        ]
         (buttons[0] if buttons else self.view.file.timeline).setFocus()
 
     def _centers(self, found: CaseFile) -> str:
@@ -323,6 +345,8 @@ class InboxController(QObject):
         elif action is Action.COLLECT:
             self.collect_dialog.prepare(self.tr(DEFAULT_COLLECTOR))
             self.collect_dialog.open_for(line)
+        elif action is Action.SCAN:
+            self._open_scan_dialog(found, line)
 
     def _open_supplement(self, found: CaseFile, line: str) -> None:
         names = [*found.item_materials, *(m.name for m in found.materials)]
@@ -333,6 +357,39 @@ class InboxController(QObject):
 
         self._runner.run(
             self._services.default_supplement_due, on_success=ask, on_failure=self.show_refusal
+        )
+
+    def _open_scan_dialog(self, found: CaseFile, line: str) -> None:
+        names = [*(m.name for m in found.materials), *found.item.supplement_materials]
+
+        def ask(folder: Path) -> None:
+            self._scan_folder = folder
+            self.scan_dialog.prepare(names)
+            self.scan_dialog.open_for(line)
+
+        self._runner.run(self._services.scan_folder, on_success=ask, on_failure=self.show_refusal)
+
+    def _browse_scan(self) -> None:
+        chosen = self._choose_file(self.scan_dialog, self._scan_folder)
+        if chosen is not None:
+            self.scan_dialog.set_file(chosen)
+
+    def _attach_scan(self, choice: ScanChoice) -> None:
+        number = self._opened_number()
+        self._runner.run(
+            lambda: self._services.attach_scan(number, choice.material, choice.path),
+            on_success=lambda _none: self._scan_attached(number, choice),
+            on_failure=self.scan_dialog.show_refusal,
+        )
+
+    def _scan_attached(self, number: str, choice: ScanChoice) -> None:
+        self.scan_dialog.accept()
+        self.recorded.emit()
+        self.open_case(number, focus=False)  # its scans table read anew
+        self.view.show_message(
+            self.tr("已附扫描件：{material}（{file}）").format(
+                material=choice.material, file=choice.path.name
+            )
         )
 
     def _supplement(self, request: SupplementRequest) -> None:
@@ -410,6 +467,7 @@ class InboxController(QObject):
             self.approve_dialog,
             self.reject_dialog,
             self.collect_dialog,
+            self.scan_dialog,
         )
 
     def close_dialogs(self) -> None:

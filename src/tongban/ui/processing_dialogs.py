@@ -1,4 +1,4 @@
-"""The small dialogs of the processing actions: 补正, 补正已交, 准予, 不予批准, 领取.
+"""The small dialogs of the processing actions: 补正, 补正已交, 准予, 不予批准, 领取, 附扫描件.
 
 Keyboard first: the first field has the focus, Space ticks a material, Tab moves on, Enter
 submits, Esc cancels. A dialog checks what it can (a material ticked, a reason written), then
@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,6 +34,12 @@ from PySide6.QtWidgets import (
 ALARM = "color: #b3261e;"
 MAX_TEXT = 500
 SEPARATORS = ("、", "，", ",", ";", "；")
+
+
+@dataclass(frozen=True)
+class ScanChoice:
+    material: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -215,6 +225,69 @@ class SuppliedDialog(ActionDialog):
             self.message.setText(self.tr("请勾选申请人交来的材料"))
             return None
         return names
+
+
+class ScanDialog(ActionDialog):
+    """附扫描件: which material the scan shows, and its file (chosen with 浏览, or a path pasted).
+
+    浏览 (Alt+F) only asks for the file: the controller owns the chooser and its start folder."""
+
+    browse_requested = Signal()
+    BROWSE_KEY = "Alt+F"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("scan", self.tr("附扫描件"), self.tr("附上（回车）"), parent)
+        self.material = QComboBox()
+        self.material.setObjectName("scan.material")
+        self.material.setAccessibleName(self.tr("扫描件所属的材料"))
+        self.file = _line(
+            "scan.file", self.tr("扫描件文件"), self.tr("按 Alt+F 选择文件，或粘贴文件路径")
+        )
+        self.browse = QPushButton(self.tr("浏览…（{key}）").format(key=self.BROWSE_KEY))
+        self.browse.setObjectName("scan.browse")
+        self.browse.setAccessibleName(self.tr("选择扫描件文件"))
+        self.browse.clicked.connect(lambda _=False: self.browse_requested.emit())
+        shortcut = QShortcut(QKeySequence(self.BROWSE_KEY), self)
+        shortcut.activated.connect(self.browse.click)
+        hint = QLabel(self.tr("PDF 或图片（PNG、JPEG、TIFF），不超过 20 MB"))
+        hint.setStyleSheet("color: #555555;")
+        row = QHBoxLayout()
+        row.addWidget(self.file, 1)
+        row.addWidget(self.browse)
+        self.form.addRow(self.tr("材料"), self.material)
+        self.form.addRow(self.tr("文件"), row)
+        self.form.addRow(hint)
+
+    def prepare(self, materials: Sequence[str]) -> None:
+        self.material.clear()
+        self.material.addItems(list(dict.fromkeys(materials)))
+        self.file.clear()
+
+    def set_file(self, path: Path) -> None:
+        """A file chosen: shown, and Enter attaches it."""
+        self.file.setText(str(path))
+        self.message.clear()
+        self.ok.setFocus()
+
+    def first_field(self) -> QWidget:
+        return self.material
+
+    def show_refusal(self, message: str) -> None:
+        """A refusal is about the file (its type, its size, not found): back to choose again."""
+        super().show_refusal(message)
+        self.browse.setFocus()
+
+    def values(self) -> ScanChoice | None:
+        material = self.material.currentText().strip()
+        if not material:
+            self.message.setText(self.tr("此案没有可选的材料"))
+            return None
+        text = self.file.text().strip()
+        if not text:
+            self.message.setText(self.tr("请选择扫描件文件（Alt+F）"))
+            self.browse.setFocus()
+            return None
+        return ScanChoice(material, Path(text).expanduser())
 
 
 class TextDialog(ActionDialog):

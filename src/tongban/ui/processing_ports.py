@@ -34,6 +34,7 @@ class Action(StrEnum):
     REJECT = "reject"  # 不予批准
     READY = "ready"  # 结果待领取
     COLLECT = "collect"  # 已领取
+    SCAN = "scan"  # 附扫描件: while the case is open, at its accepting or processing center
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,15 @@ class ProcessingServices(Protocol):
 
     def open_scan(self, case_number: str, sha256: str) -> Path:
         """The scan's file on this workstation, fetched from the center if needed (audited)."""
+        ...
+
+    def scan_folder(self) -> Path:
+        """Where the file chooser for a scan starts: the scanner's output folder set for this
+        workstation, else the user's home."""
+        ...
+
+    def attach_scan(self, case_number: str, material: str, path: Path) -> None:
+        """Keep the file as a scan of `material` (refused when not a PDF or image, or too big)."""
         ...
 
     def default_supplement_due(self) -> date:

@@ -1,8 +1,9 @@
 """`tongban settings show` and `tongban settings set KEY VALUE`: what an administrator may change.
 
 The setup wizard (or `tongban setup`) writes the settings once; afterwards the printer, the paper,
-the idle lock, the 容缺 days and the server's address are changed here. The file is written
-atomically (desktop/settings.py); the running program reads it at its next start.
+the idle lock, the 容缺 days, the server's address and the scanner's output folder are changed
+here. The file is written atomically (desktop/settings.py); the running program reads it at its
+next start.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "idle-lock-minutes": ("idle_lock_minutes", "无操作自动锁屏的分钟数（1–120）"),
     "deferral-working-days": ("deferral_working_days", "容缺材料补交期限，工作日（1–60）"),
     "server-url": ("server_url", "中心同步服务地址"),
+    "scan-folder": ("scan_folder", "扫描仪输出文件夹，附扫描件时从这里选择文件（空表示主目录）"),
 }
 SHOWN = (*KEYS, "secret-store")
 
@@ -68,6 +70,8 @@ def run_set(args: argparse.Namespace) -> int:
     field, meaning = KEYS[args.key]
     value: str | None = args.value.strip()
     if field == "printer" and value in ("", "default"):
+        value = None
+    if field == "scan_folder" and not value:
         value = None
     try:
         changed = Settings.model_validate({**settings.model_dump(), field: value})

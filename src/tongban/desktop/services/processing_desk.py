@@ -26,6 +26,7 @@ from tongban.models.clock import SHANGHAI
 from tongban.models.lookup_wire import mask_name
 from tongban.models.rules import mask_identity, normalise_case_number
 from tongban.models.store import (
+    FINAL_STATUSES,
     AuditOutcome,
     CaseState,
     CaseStatus,
@@ -92,6 +93,7 @@ class ProcessingDesk:
         (look-ups answer from this store, scans held elsewhere cannot be fetched)."""
         self._context = context
         self._signed_in = signed_in
+        self._on_recorded = on_recorded
         self._processing = Processing(context, on_recorded=on_recorded)
         self._lookup = Lookup(context, connect=connect)
         self._scans = Scans(context, connect=connect)
@@ -150,6 +152,15 @@ class ProcessingDesk:
 
     def open_scan(self, case_number: str, sha256: str) -> Path:
         return self._scans.open_scan(case_number, sha256, self._signed_in())
+
+    def scan_folder(self) -> Path:
+        folder = self._context.settings.scan_folder
+        return Path(folder).expanduser() if folder else Path.home()
+
+    def attach_scan(self, case_number: str, material: str, path: Path) -> None:
+        self._scans.attach(case_number, material, path, self._signed_in())
+        if self._on_recorded is not None:
+            self._on_recorded()  # sync uploads the new scan now, not at its next round
 
     def default_supplement_due(self) -> date:
         today = self._context.today()
@@ -270,6 +281,8 @@ def actions_here(progress: CaseProgress, here: str) -> frozenset[Action]:
         allowed.add(Action.READY)
     if status is CaseStatus.READY and progress.collection_center == here:
         allowed.add(Action.COLLECT)
+    if status not in FINAL_STATUSES and (processes or progress.accepting_center == here):
+        allowed.add(Action.SCAN)
     return frozenset(allowed)
 
 
