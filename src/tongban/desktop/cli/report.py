@@ -12,7 +12,6 @@ store, says so in every format, and a warning line goes to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -81,16 +80,7 @@ def _run(args: argparse.Namespace, first: date, last: date) -> int:
 
 
 def render(report: IntakeReport, format_name: str) -> bytes:
-    """The report's bytes in one of FORMATS."""
-    from tongban.desktop.paperwork import DocumentKind, render_document
-    from tongban.printing.report_exports import daily_report_data, report_csv, report_xlsx
+    """The report's bytes in one of FORMATS: the same documents the dashboard exports."""
+    from tongban.desktop.services.supervisor import report_bytes
 
-    if format_name == "json":
-        text = json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2)
-        return (text + "\n").encode("utf-8")
-    if format_name == "csv":
-        return report_csv(report)
-    if format_name == "xlsx":
-        return report_xlsx(report)
-    data = daily_report_data(report)
-    return render_document(DocumentKind.DAILY_REPORT, data, allow_missing_glyphs=True)
+    return report_bytes(report, format_name)
