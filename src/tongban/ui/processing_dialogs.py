@@ -99,7 +99,10 @@ class ActionDialog(QDialog):
         self.message.setText(message)
         self.first_field().setFocus()
 
+    # The two hooks every dialog below fills in. Not abc.abstractmethod: ABCMeta and Qt's
+    # metaclass cannot be combined on a QDialog.
     def first_field(self) -> QWidget:
+        """The field that takes the focus when the dialog opens or refuses."""
         raise NotImplementedError
 
     def values(self) -> object | None:
