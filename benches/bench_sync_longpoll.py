@@ -2,9 +2,11 @@
 
 Run from the repository root:
     python -m benches.bench_sync_longpoll [--sqlite] [--waiters 500] [--rate 50] [--seconds 20]
+        [--workers N]
 (one JSON object on stdout, notes on stderr; a throwaway PostgreSQL 15 cluster unless --sqlite)
 
-The service runs as deployed (`tongban central serve`, its own process, 127.0.0.1); the load
+The service runs as deployed (`tongban central serve [--workers N]`, own processes, 127.0.0.1);
+the load
 comes from this process (asyncio + httpx.AsyncClient), loopback only.
 
 - waiters: WAITERS workstations, spread over the 220 centers in turn, each enrolled through the
@@ -225,7 +227,11 @@ def cpu_meter(service_pid: int, postmaster_pid: int | None) -> Callable[[], dict
     """CPU seconds used so far by the service, PostgreSQL (all its processes) and this process."""
 
     def read() -> dict[str, float]:
-        used = {"service": cpu_seconds(service_pid), "load_generator": time.process_time()}
+        service = [service_pid, *children(service_pid)]  # uvicorn's workers, when several
+        used = {
+            "service": sum(cpu_seconds(pid) for pid in service),
+            "load_generator": time.process_time(),
+        }
         if postmaster_pid is not None:
             pids = [postmaster_pid, *children(postmaster_pid)]
             used["postgresql"] = sum(cpu_seconds(pid) for pid in pids)
@@ -293,6 +299,7 @@ def summarise(tally: Tally, waiters: list[Waiter], args: argparse.Namespace) -> 
         if event_id in tally.sent_at
     ]
     return {
+        "service_processes": args.workers,
         "waiters": len(waiters),
         "waiter_centers": len(per_center),
         "pushers": PUSHERS,
@@ -318,7 +325,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         central = CentralStore(open_database(dbs.url))
         waiters, plans = prepare(args, central, dbs.folder)
         central.database.close()
-        service = ServiceProcess(dbs.url, dbs.folder / "service.log")
+        service = ServiceProcess(dbs.url, dbs.folder / "service.log", workers=args.workers)
         with service as base:
             meter = cpu_meter(service.pid, dbs.postmaster_pid)
             tally = asyncio.run(load(base, waiters, plans, args, meter))
@@ -336,6 +343,7 @@ def main() -> None:
     parser.add_argument("--waiters", type=int, default=500)
     parser.add_argument("--rate", type=int, default=50, help="events pushed per second")
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="service processes (PostgreSQL)")
     args = parser.parse_args()
     json.dump(run(args), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -210,8 +210,9 @@ def free_port() -> int:
 class ServiceProcess:
     """`tongban central serve` in a child process; stopped (and waited for) on exit."""
 
-    def __init__(self, url: str, log_path: Path) -> None:
+    def __init__(self, url: str, log_path: Path, *, workers: int = 1) -> None:
         self.url = url
+        self.workers = workers
         self.port = free_port()
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
@@ -223,7 +224,7 @@ class ServiceProcess:
 
     def __enter__(self) -> str:
         command = [sys.executable, "-m", "tongban", "central", "serve", "--db", self.url]
-        command += ["--listen", f"127.0.0.1:{self.port}"]
+        command += ["--listen", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{self.port}"

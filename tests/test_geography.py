@@ -99,7 +99,9 @@ def test_the_yaml_file_has_exactly_the_documented_shape() -> None:
     raw = yaml.safe_load(text)
     assert set(raw) == {"centers", "sub_centers"}
     for c in raw["centers"]:
-        assert set(c) == {"code", "name", "district", "streets", "address", "phone"}
+        documented = {"code", "name", "district", "streets", "address", "phone"}
+        assert set(c) == documented | {"rest_day_afternoon"}
+        assert c["rest_day_afternoon"] == ""  # no center's rest-day afternoon is known yet
         assert all(isinstance(v, str) for v in (c["code"], c["district"], *c["streets"]))
     for s in raw["sub_centers"]:
         assert set(s) == {"code", "name", "center", "address", "phone"}

@@ -99,6 +99,18 @@ def test_serving_an_uninitialised_database_is_refused(
     assert code == 2 and "尚未初始化，请先运行 tongban central init" in err
 
 
+@pytest.mark.parametrize(
+    ("workers", "message"),
+    [("2", "多个服务进程需要 PostgreSQL"), ("0", "服务进程数应在 1 到 16 之间")],
+)
+def test_serve_workers_mistakes_are_one_line(
+    sqlite_url: str, workers: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["serve", "--db", sqlite_url, "--listen", "127.0.0.1:1", "--workers", workers]
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
 def test_a_weak_password_is_refused(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,8 +136,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_answers_until_stopped(pg_url: str) -> None:
-    port = free_port()
+def start_serving(pg_url: str, port: int, *options: str) -> subprocess.Popen[str]:
+    """`tongban central serve` on the port, the database named by the environment."""
     command = [
         sys.executable,
         "-c",
@@ -133,11 +145,17 @@ def test_serve_answers_until_stopped(pg_url: str) -> None:
         "serve",
         "--listen",
         f"127.0.0.1:{port}",
+        *options,
     ]
     environment = {**os.environ, "TONGBAN_CENTRAL_DB": pg_url}
-    server = subprocess.Popen(
+    return subprocess.Popen(
         command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def test_serve_answers_until_stopped(pg_url: str) -> None:
+    port = free_port()
+    server = start_serving(pg_url, port)
     try:
         health = _wait_for_health(f"http://127.0.0.1:{port}/v1/health")
         assert health["status"] == "ok"
@@ -149,8 +167,32 @@ def test_serve_answers_until_stopped(pg_url: str) -> None:
     assert f"中心同步服务：http://127.0.0.1:{port}" in out
 
 
-def _wait_for_health(url: str) -> dict:
-    deadline = time.monotonic() + 20
+def test_serve_with_two_processes_answers_from_both(pg_url: str) -> None:
+    port = free_port()
+    server = start_serving(pg_url, port, "--workers", "2")
+    try:
+        url = f"http://127.0.0.1:{port}/v1/health"
+        # Each worker is a new interpreter importing the service: slow on a loaded machine.
+        assert _wait_for_health(url, within=90)["status"] == "ok"
+        deadline = time.monotonic() + 60
+        while _started_workers(server) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert {httpx.get(url, timeout=5).status_code for _ in range(20)} == {200}
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert "2 个进程" in out
+    assert err.count("Application startup complete") == 2
+
+
+def _started_workers(server: subprocess.Popen[str]) -> int:
+    """Worker processes uvicorn has started under the server process (Linux /proc)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return len(children.read_text().split()) if children.exists() else 0
+
+
+def _wait_for_health(url: str, *, within: float = 20) -> dict:
+    deadline = time.monotonic() + within
     while True:
         try:
             return httpx.get(url, timeout=2).json()

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -25,17 +26,19 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tongban.central.audit_routes import add_audit_routes
 from tongban.central.body_limit import BodyLimit
 from tongban.central.closure_routes import add_closure_routes, note_outbox
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError, NotAuthenticated
+from tongban.central.long_poll import LongPoll
 from tongban.central.lookup_routes import add_lookup_routes
-from tongban.central.notify import Notifier, PostgresListener, wait_for
+from tongban.central.notify import Notifier, PostgresListener
 from tongban.central.pull import Cursor
 from tongban.central.report_routes import add_report_routes
 from tongban.central.scan_routes import add_scan_routes
-from tongban.central.store import CentralStore, Pulled
+from tongban.central.store import CentralStore
 from tongban.central.versions import Announcement
 from tongban.models.closures import MAX_OUTBOX_HEADER, OUTBOX_HEADER
 from tongban.models.sync_wire import (
@@ -56,11 +59,11 @@ from tongban.models.sync_wire import (
     StatusResponse,
     WireEvent,
 )
+from tongban.models.workstation_clock import CLOCK_HEADER
 
 log = logging.getLogger(__name__)
 
 VERSION_HEADER = "X-Tongban-Version"
-HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
 DEFAULT_PULL_BATCH = 500
 _HTTP_MESSAGES = {404: "没有这个接口", 405: "不支持此请求方法"}
 
@@ -77,7 +80,7 @@ def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
             central.database.close()
         raise
     postgres = central.database.is_postgresql
-    notifier = Notifier(reliable=not (postgres and listen))
+    notifier = Notifier(listened=postgres and listen)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -105,6 +108,7 @@ def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
     add_lookup_routes(app, central, _workstation)  # status look-up anywhere
     add_scan_routes(app, central, _workstation)  # scans of materials (docs/SYNC.md)
     add_closure_routes(app, central, _workstation)  # 日结: the supervisor signs the day off
+    add_audit_routes(app, central, _workstation)  # the clerks' audit logs (audit.py)
     return app
 
 
@@ -145,13 +149,17 @@ async def _workstation(
     authorization: Annotated[str | None, Header()] = None,
     version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
     outbox: Annotated[str | None, Header(alias=OUTBOX_HEADER, max_length=MAX_OUTBOX_HEADER)] = None,
+    # No max_length: an unreadable clock is ignored (enrollment.clock_offset_ms), never refused.
+    clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
 ) -> Workstation:
     """The workstation whose device token the request carries (Authorization: Bearer …)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("缺少工作站令牌")
     store: CentralStore = request.app.state.store
-    workstation = await run_in_threadpool(store.authenticate, token.strip(), app_version=version)
+    workstation = await run_in_threadpool(
+        store.authenticate, token.strip(), app_version=version, clock=clock
+    )
     await note_outbox(request, workstation, outbox)  # for 日结 (closure_routes.py)
     return workstation
 
@@ -161,6 +169,7 @@ Authenticated = Annotated[Workstation, Depends(_workstation)]
 
 def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
     app.state.versions = versions = Announcement(store.database)
+    long_poll = LongPoll(store, notifier)
 
     @app.get("/v1/health")
     async def health() -> dict[str, str]:
@@ -201,9 +210,9 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
     @app.post("/v1/push")
     async def push(body: PushRequest, ws: Authenticated) -> PushResponse:
         events = [e.to_event() for e in body.events]
-        pushed = await run_in_threadpool(store.push, ws, events)
+        pushed = await run_in_threadpool(partial(store.push, ws, events, origin=notifier.origin))
         outcome = pushed.outcome
-        notifier.publish(outcome.centers)
+        notifier.pushed_here(outcome.centers)
         return PushResponse(
             epoch=pushed.epoch,
             results=[
@@ -225,7 +234,7 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_BATCH)] = DEFAULT_PULL_BATCH,
     ) -> PullResponse:
         after = Cursor.parse(cursor) if cursor else None
-        pulled = await _long_poll(store, notifier, ws, after, wait=wait, limit=limit)
+        pulled = await long_poll.pull(ws, after, wait=wait, limit=limit)
         batch = pulled.batch
         return PullResponse(
             epoch=pulled.epoch,
@@ -280,25 +289,3 @@ async def _announced(versions: Announcement) -> dict[str, str | None]:
     """The announced program versions as answer fields (central/versions.py)."""
     known = await run_in_threadpool(versions.get)
     return {"current_app_version": known.current, "minimum_app_version": known.minimum}
-
-
-async def _long_poll(
-    store: CentralStore,
-    notifier: Notifier,
-    ws: Workstation,
-    after: Cursor | None,
-    *,
-    wait: float,
-    limit: int,
-) -> Pulled:
-    """Pull; when nothing is there, wait for a push to this center (or the deadline) and retry."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while True:
-        signal = notifier.signal(ws.center_code)
-        pulled = await run_in_threadpool(store.pull, ws, after, limit=limit)
-        remaining = deadline - loop.time()
-        if pulled.batch.events or pulled.batch.reset or remaining <= 0:
-            return pulled
-        pause = HELD_BACK_RECHECK if pulled.batch.held_back else notifier.recheck_after
-        await wait_for(signal, min(remaining, pause))

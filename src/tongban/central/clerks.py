@@ -56,12 +56,10 @@ def add_clerk(
     """A new, active account. Refused when the number is taken anywhere or a field is wrong."""
     if not _CLERK_NUMBER.match(number):
         raise CentralError(f"工号应为 1 至 20 位字母或数字：{number}")
-    if not name.strip() or len(name.strip()) > MAX_NAME:
-        raise CentralError(f"姓名不能为空，且不超过 {MAX_NAME} 个字")
+    _require_name(name)
     if not is_center(session, center_code):
         raise CentralError(f"未知的中心代码：{center_code}")
-    if not password_hash.startswith("$argon2"):
-        raise CentralError("密码须以 argon2 哈希保存")
+    _require_argon2(password_hash)
     if session.get(ClerkRow, number) is not None:
         raise CentralError(f"工号 {number} 已存在")
     row = ClerkRow(
@@ -82,14 +80,43 @@ def add_clerk(
 def set_clerk_active(session: Session, number: str, *, active: bool, at: datetime) -> ClerkAccount:
     """Deactivate (or reactivate) an account. The row stays: events name their clerk for ever.
     A new revision makes every workstation of the center learn of it at its next clerk refresh."""
-    row = session.get(ClerkRow, number)
-    if row is None:
-        raise CentralError(f"没有工号为 {number} 的工作人员")
+    row = _existing(session, number)
     if row.active != active:
         row.active = active
-        row.revision = next_clerks_revision(session)
-        row.updated_at = at
-        session.flush()
+        _changed(session, row, at)
+    return _to_account(row)
+
+
+def rename_clerk(session: Session, number: str, *, name: str, at: datetime) -> ClerkAccount:
+    """Give an account a new name (a marriage, a typo). Events keep the number, so the cases a
+    clerk handled stay theirs; workstations show the new name after their next clerk refresh."""
+    _require_name(name)
+    row = _existing(session, number)
+    if row.name != name.strip():
+        row.name = name.strip()
+        _changed(session, row, at)
+    return _to_account(row)
+
+
+def set_clerk_password(
+    session: Session, number: str, *, password_hash: str, at: datetime
+) -> ClerkAccount:
+    """A new password set by an administrator (forgotten, or known to someone else). Always a
+    new revision: the workstations replace their copy of the hash at their next clerk refresh,
+    and from then on only the new password opens the account there, offline too."""
+    _require_argon2(password_hash)
+    row = _existing(session, number)
+    row.password_hash = password_hash
+    _changed(session, row, at)
+    return _to_account(row)
+
+
+def set_clerk_role(session: Session, number: str, *, role: ClerkRole, at: datetime) -> ClerkAccount:
+    """Make a clerk a supervisor of their center, or a supervisor a clerk again."""
+    row = _existing(session, number)
+    if row.role != ClerkRole(role).value:
+        row.role = ClerkRole(role).value
+        _changed(session, row, at)
     return _to_account(row)
 
 
@@ -109,6 +136,30 @@ def clerks_revision_of(session: Session, center_code: str) -> int:
     """The newest revision among a center's accounts (0 when it has none)."""
     query = select(func.max(ClerkRow.revision)).where(ClerkRow.center_code == center_code)
     return int(session.scalar(query) or 0)
+
+
+def _existing(session: Session, number: str) -> ClerkRow:
+    row = session.get(ClerkRow, number)
+    if row is None:
+        raise CentralError(f"没有工号为 {number} 的工作人员")
+    return row
+
+
+def _changed(session: Session, row: ClerkRow, at: datetime) -> None:
+    """Every change takes the next clerk revision: that is how workstations hear of it."""
+    row.revision = next_clerks_revision(session)
+    row.updated_at = at
+    session.flush()
+
+
+def _require_name(name: str) -> None:
+    if not name.strip() or len(name.strip()) > MAX_NAME:
+        raise CentralError(f"姓名不能为空，且不超过 {MAX_NAME} 个字")
+
+
+def _require_argon2(password_hash: str) -> None:
+    if not password_hash.startswith("$argon2"):
+        raise CentralError("密码须以 argon2 哈希保存")
 
 
 def _to_account(row: ClerkRow) -> ClerkAccount:

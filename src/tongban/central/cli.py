@@ -7,10 +7,18 @@
     new-epoch  declare that the database was restored from a backup
     deactivate-clerk / activate-clerk
                stop (or restore) an account at every workstation of its center
+    rename-clerk / reset-password / set-clerk-role
+               change an account's name, password (terminal, or --password-stdin) or role;
+               the center's workstations take it over at their next sync
     publish-catalog
                publish a new catalog revision file (validated; a published revision never changes)
     rejections list the events the service refused (同步问题), with the reasons
+    audit      list a center's audit entries of one day (shipped by its workstations)
     versions   show or set the program versions announced to workstations (current, minimum)
+    workstations
+               list a center's workstations: status, last contact, version, clock offset
+    retire-workstation
+               take a workstation out of service: token refused, 日结 no longer waits for it
 
 The database comes from --db or the environment variable TONGBAN_CENTRAL_DB (which keeps a
 password out of the process list): postgresql://user@host/dbname or sqlite:////path/central.db.
@@ -24,25 +32,48 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
 from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
 
-from tongban.central.clerks import ClerkRole
+from tongban.central.audit_cli import add_audit_command
+from tongban.central.clerks import (
+    ClerkAccount,
+    ClerkRole,
+    rename_clerk,
+    set_clerk_password,
+    set_clerk_role,
+)
 from tongban.central.database import database_url, open_database, require_current_schema
 from tongban.central.errors import CentralError
+from tongban.central.reference import center_name
+from tongban.central.reports import workstation_health
+from tongban.central.retirement import retire
+from tongban.central.serving import MAX_WORKERS, SERVE_POOL_SIZE, serve_one, serve_workers
 from tongban.central.store import CentralStore
 from tongban.central.versions import ANNOUNCEMENT_TTL, announce_versions, announced_versions
 from tongban.models.app_versions import VersionError
 from tongban.models.clock import SHANGHAI
+from tongban.models.closures import when
+from tongban.models.reports import WorkstationHealth
 from tongban.models.rules.passwords import password_problem
+from tongban.models.workstation_clock import offset_in_words
 
 DB_ENVIRONMENT = "TONGBAN_CENTRAL_DB"
 DEFAULT_LISTEN = "127.0.0.1:8470"
+WORKSTATION_STATES = {
+    "active": "使用中",
+    "pending": "待登记",
+    "quarantined": "已隔离",
+    "retired": "已停用",
+}
+SYNC_NOTE = "本中心各工作站下次同步后生效"
+ROLE_NAMES = {ClerkRole.CLERK: "窗口受理员", ClerkRole.SUPERVISOR: "中心主管"}
 
 
 class CliError(Exception):
@@ -64,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_LISTEN,
         metavar="HOST:PORT",
         help=f"监听地址（默认 {DEFAULT_LISTEN}）",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="服务进程数（默认 1；仅 PostgreSQL，可设为处理器核数）",
     )
     enroll = _command(commands, "enroll", "登记工作站，生成一次性登记码", _enroll)
     enroll.add_argument("--center", required=True, metavar="CODE", help="中心代码（9 位）")
@@ -99,7 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     versions.add_argument("--current", metavar="X", help="当前发布的版本，例如 0.2.0")
     versions.add_argument("--minimum", metavar="Y", help="工作站至少应有的版本，例如 0.1.0")
-    admin = _admin_commands(commands)
+    admin = [
+        *_admin_commands(commands),
+        *_clerk_changes(commands),
+        *_workstation_commands(commands),
+    ]
+    admin.append(add_audit_command(commands, open_store=_store))  # audit_cli.py
     for sub in (init, serve, enroll, clerk, epoch, versions, *admin):
         sub.add_argument(
             "--db",
@@ -108,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"数据库地址（默认取环境变量 {DB_ENVIRONMENT}）",
         )
     return parser
+
+
+def _workstation_commands(
+    commands: argparse._SubParsersAction[OneLineParser],
+) -> list[OneLineParser]:
+    listing = _command(commands, "workstations", "列出中心的工作站及其状态", _workstations)
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+    retire = _command(
+        commands, "retire-workstation", "停用工作站：令牌作废，日结不再等待它", _retire
+    )
+    retire.add_argument("--workstation", required=True, metavar="NAME", help="工作站名称或编号")
+    for sub in (listing, retire):
+        sub.add_argument("--center", required=True, metavar="CODE", help="中心代码（9 位）")
+    return [listing, retire]
 
 
 def _admin_commands(commands: argparse._SubParsersAction[OneLineParser]) -> list[OneLineParser]:
@@ -121,6 +178,29 @@ def _admin_commands(commands: argparse._SubParsersAction[OneLineParser]) -> list
     refused.add_argument("--workstation", metavar="DEVICE_ID", help="只列出此工作站的")
     refused.add_argument("--json", action="store_true", help="以 JSON 输出")
     return [off, on, publish, refused]
+
+
+def _clerk_changes(commands: argparse._SubParsersAction[OneLineParser]) -> list[OneLineParser]:
+    rename = _command(
+        commands, "rename-clerk", "修改工作人员姓名（各工作站下次同步后生效）", _rename
+    )
+    rename.add_argument("--name", required=True, help="新姓名")
+    reset = _command(
+        commands, "reset-password", "重设工作人员密码（各工作站下次同步后只认新密码）", _reset
+    )
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取一行作为新密码（供脚本使用）"
+    )
+    role = _command(commands, "set-clerk-role", "修改工作人员角色", _set_role)
+    role.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in ClerkRole],
+        help="clerk 窗口受理员，supervisor 中心主管",
+    )
+    for sub in (rename, reset, role):
+        sub.add_argument("--number", required=True, metavar="N", help="工号")
+    return [rename, reset, role]
 
 
 def _command(
@@ -157,10 +237,10 @@ def main(argv: Sequence[str]) -> int:
         return 130
 
 
-def _store(args: argparse.Namespace, *, current: bool = True) -> CentralStore:
+def _store(args: argparse.Namespace, *, current: bool = True, pool_size: int = 2) -> CentralStore:
     if not args.db:
         raise CliError(f"请用 --db 指定数据库地址（或设置环境变量 {DB_ENVIRONMENT}）")
-    database = open_database(database_url(args.db), pool_size=2)
+    database = open_database(database_url(args.db), pool_size=pool_size)
     if current:
         try:
             require_current_schema(database)
@@ -187,17 +267,21 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from tongban.central.app import create_app
-
     host, port = _listen_address(args.listen)
-    store = _store(args)
+    url = database_url(args.db) if args.db else None
+    if url is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise CliError(f"服务进程数应在 1 到 {MAX_WORKERS} 之间：{args.workers}")
+    if url is not None and args.workers > 1 and url.get_backend_name() != "postgresql":
+        raise CliError("多个服务进程需要 PostgreSQL；SQLite 只能由一个进程服务")
+    store = _store(args, pool_size=SERVE_POOL_SIZE)
+    shown = store.database.engine.url.render_as_string(hide_password=True)
+    if args.workers > 1:
+        store.database.close()  # each worker opens its own (serving.py)
+        print(f"中心同步服务：http://{host}:{port}（{args.workers} 个进程，数据库 {shown}）")
+        return serve_workers(str(args.db), host=host, port=port, workers=args.workers)
     try:
-        app = create_app(store)
-        shown = database_url(args.db).render_as_string(hide_password=True)
         print(f"中心同步服务：http://{host}:{port}（数据库 {shown}）", flush=True)
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, server_header=False)).run()
+        serve_one(store, host=host, port=port)
     finally:
         store.database.close()
     return 0
@@ -313,6 +397,63 @@ def _set_active(args: argparse.Namespace, *, active: bool) -> int:
     return 0
 
 
+def _rename(args: argparse.Namespace) -> int:
+    clerk = _change_clerk(
+        args, lambda session, at: rename_clerk(session, args.number, name=args.name, at=at)
+    )
+    print(
+        f"工作人员 {clerk.number} 的姓名现为 {clerk.name}（中心 {clerk.center_code}）；{SYNC_NOTE}"
+    )
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    password = _new_password(args.password_stdin)
+    hashed = PasswordHasher().hash(password)
+    clerk = _change_clerk(
+        args,
+        lambda session, at: set_clerk_password(session, args.number, password_hash=hashed, at=at),
+    )
+    print(f"工作人员 {clerk.number} {clerk.name} 的密码已重设：中心即刻只认新密码，{SYNC_NOTE}")
+    return 0
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    role = ClerkRole(args.role)
+    clerk = _change_clerk(
+        args, lambda session, at: set_clerk_role(session, args.number, role=role, at=at)
+    )
+    print(f"工作人员 {clerk.number} {clerk.name} 现为{ROLE_NAMES[clerk.role]}；{SYNC_NOTE}")
+    return 0
+
+
+def _change_clerk(
+    args: argparse.Namespace, change: Callable[[Session, datetime], ClerkAccount]
+) -> ClerkAccount:
+    store = _store(args)
+    try:
+        with store.database.transaction() as session:
+            return change(session, store.now())
+    finally:
+        store.database.close()
+
+
+def _new_password(from_stdin: bool) -> str:
+    """A new password: one line of standard input when asked for, else typed twice unseen."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        raise CliError("请在终端输入新密码；脚本请加 --password-stdin 从标准输入读取")
+    else:
+        password = getpass.getpass("新密码：")
+        if getpass.getpass("再次输入新密码：") != password:
+            raise CliError("两次输入的密码不一致")
+    problem = password_problem(password)
+    if problem is not None:
+        raise CliError(problem)
+    return password
+
+
 def _publish(args: argparse.Namespace) -> int:
     try:
         content = args.file.read_text(encoding="utf-8")
@@ -344,4 +485,61 @@ def _rejections(args: argparse.Namespace) -> int:
         at = r.received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
         print(f"{at}  {r.workstation_id} #{r.sequence}  {r.kind}  {r.stream_id}  {r.reason}")
     print(f"共 {len(refused)} 条")
+    return 0
+
+
+def _workstations(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        with store.database.reading() as session:
+            center_name(session, args.center)  # refuses an unknown center
+            health = workstation_health(session, args.center)
+    finally:
+        store.database.close()
+    if args.json:
+        print(json.dumps([_health_json(w) for w in health], ensure_ascii=False, indent=2))
+        return 0
+    for w in health:
+        print(_health_line(w))
+    print(f"共 {len(health)} 台")
+    return 0
+
+
+def _health_line(w: WorkstationHealth) -> str:
+    status = WORKSTATION_STATES.get(w.status, w.status)
+    contact = "从未联系" if w.last_contact is None else f"最近联系 {when(w.last_contact)}"
+    pending = "" if w.pending_events is None else f"  待同步 {w.pending_events}"
+    clock = f"时钟{offset_in_words(w.clock_offset_seconds)}"
+    version = w.app_version or "版本未知"
+    return f"{w.number:03d}  {w.name}  {status}  {contact}  {version}  {clock}{pending}"
+
+
+def _health_json(w: WorkstationHealth) -> dict[str, object]:
+    return {
+        "number": w.number,
+        "name": w.name,
+        "site_code": w.site_code,
+        "status": w.status,
+        "last_contact": None if w.last_contact is None else w.last_contact.isoformat(),
+        "app_version": w.app_version,
+        "pending_events": w.pending_events,
+        "clock_offset_seconds": w.clock_offset_seconds,
+    }
+
+
+def _retire(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        with store.database.transaction() as session:
+            done = retire(
+                session, center_code=args.center, workstation=args.workstation, at=store.now()
+            )
+    finally:
+        store.database.close()
+    w = done.workstation
+    print(f"工作站 {w.number:03d}「{w.name}」（中心 {w.center_code}）已停用")
+    print("其令牌已作废，不能再同步；日结不再等待它")
+    warning = done.warning()
+    if warning is not None:
+        print(warning)
     return 0

@@ -3,7 +3,8 @@
 Both answer with tongban.models.closures.DayStatus as JSON: signed off (`closure`, with the
 day's report as recorded), or not yet and why (`day_over`, `stragglers`: the workstations that
 have not shown they synced the day). A sign-off refused for the signer (not a supervisor of the
-center, a wrong password) is 403; for the day (not over yet, signed already) 400.
+center, a wrong password, a clerk locked out after too many wrong passwords: signoff_guard.py)
+is 403; for the day (not over yet, signed already) 400.
 
 Every request may carry the workstation's outbox (header X-Tongban-Outbox, see
 models/closures.py); `note_outbox` records it, called by the service's token authentication.
@@ -21,15 +22,16 @@ from starlette.concurrency import run_in_threadpool
 
 from tongban.central.closures import (
     OutboxNotes,
-    check_signer,
+    Signer,
     close_day,
     day_status,
+    password_is_right,
     record_outbox,
-    signer_of,
 )
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import Forbidden
 from tongban.central.reports import CatalogShelf
+from tongban.central.signoff_guard import WRONG, close_check, open_check
 from tongban.central.store import CentralStore
 from tongban.models.closures import CloseDayRequest, OutboxReport
 
@@ -53,9 +55,7 @@ def add_closure_routes(
 
     def sign(ws: Workstation, body: CloseDayRequest) -> JSONResponse:
         _own_center(ws, body.center)
-        with store.database.reading() as session:
-            signer = signer_of(session, body.center, body.clerk)
-        check_signer(signer, body.password)  # argon2 takes a moment: outside any transaction
+        signer = _checked_signer(store, ws, body)
         with store.database.transaction() as session:
             found = close_day(session, ws, body.day, signer, now=store.now(), shelf=shelf)
         return JSONResponse(found.to_json_dict())
@@ -73,6 +73,21 @@ def add_closure_routes(
         return await run_in_threadpool(sign, ws, body)
 
     app.include_router(router)
+
+
+def _checked_signer(store: CentralStore, ws: Workstation, body: CloseDayRequest) -> Signer:
+    """The signer, once the password is right and the clerk not locked out (signoff_guard.py).
+    Each step commits its audit row before anything is refused."""
+    with store.database.transaction() as session:
+        opened = open_check(session, ws, body.clerk, at=store.now())
+    if isinstance(opened, Forbidden):
+        raise opened
+    right = password_is_right(opened, body.password)  # argon2 takes a moment: no transaction
+    with store.database.transaction() as session:
+        close_check(session, ws, opened, right=right, at=store.now())
+    if not right:
+        raise Forbidden(WRONG)
+    return opened
 
 
 def _own_center(ws: Workstation, center: str) -> None:

@@ -3,10 +3,12 @@
 Rules (tongban.models.closures has the times):
 - the signer is an active supervisor of the center, and the password given is theirs: the
   service checks it against its own argon2 hash, so holding a device token is not enough to
-  sign (the workstation has checked it against its synced copy first, with lockout);
+  sign (the workstation has checked it against its synced copy first, with lockout; the
+  service keeps its own lockout and audit of these checks: signoff_guard.py);
 - the request comes from a workstation of that center, and the day's sign-off hour has come;
 - every active workstation of the center enrolled before the day's end has reported, at or
   after the sign-off hour, an outbox holding no event of the day (`stragglers` lists the others);
+  a retired workstation (retirement.py) is no longer waited for;
 - a day is signed once. The sign-off records the day's intake report as it is then.
 
 The sign-off locks the center's workstation rows (in number order) while it checks and counts:
@@ -106,20 +108,13 @@ def day_status(session: Session, center: str, day: date, *, now: datetime) -> Da
     return DayStatus(center, day, closure, over, waiting)
 
 
-def signer_of(session: Session, center: str, number: str) -> Signer:
-    """The account that may sign `center`'s days off; Forbidden for anyone else."""
-    row = session.get(ClerkRow, number)
-    if row is None or not row.active or row.center_code != center:
-        raise Forbidden("工号或密码错误")
-    return Signer(row.number, row.name, row.password_hash)
-
-
-def check_signer(signer: Signer, password: str) -> None:
-    """The password first, then the role: only someone who knows it learns the role matters."""
+def password_is_right(signer: Signer, password: str) -> bool:
+    """The password against the service's own hash. Checked before the role, so only someone
+    who knows it learns that the role matters; who may try, and how often: signoff_guard.py."""
     try:
-        PasswordHasher().verify(signer.password_hash, password)
+        return bool(PasswordHasher().verify(signer.password_hash, password))
     except (VerificationError, InvalidHashError):
-        raise Forbidden("工号或密码错误") from None
+        return False
 
 
 def require_supervisor(session: Session, signer: Signer) -> None:
@@ -189,7 +184,11 @@ def stragglers(session: Session, center: str, day: date, *, lock: bool = False) 
     query = (
         select(WorkstationRow, OutboxReportRow)
         .outerjoin(OutboxReportRow, OutboxReportRow.device_id == WorkstationRow.device_id)
-        .where(WorkstationRow.center_code == center, WorkstationRow.status == Status.ACTIVE)
+        .where(
+            WorkstationRow.center_code == center,
+            WorkstationRow.status == Status.ACTIVE,
+            WorkstationRow.retired_at.is_(None),
+        )
         .order_by(WorkstationRow.number)
     )
     if lock:

@@ -8,6 +8,10 @@ The service keeps SHA-256 hashes of both, never the code or the token: both are 
 strings, so a fast hash is enough and lets a token be found by its hash.
 A workstation that is not redeemed yet can be enrolled again under the same name: a new code
 replaces the old one. A quarantined workstation is never released; it is enrolled anew.
+An administrator retires a workstation taken out of service (`retire`, `tongban central
+retire-workstation`): its token and any unredeemed code are refused from then on, 日结 no longer
+waits for it, and its name and number stay taken. Every request also tells the service the
+workstation's clock (models/workstation_clock.py); `touch` keeps the offset for the supervisor.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from uuid6 import uuid7
 from tongban.central.errors import CentralError, Expired, NotAuthenticated, Quarantined
 from tongban.central.reference import center_name, site_belongs_to
 from tongban.central.schema import WorkstationRow
+from tongban.models.closures import when
 from tongban.models.rules.case_number import MAX_WORKSTATION_NO
+from tongban.models.workstation_clock import parse_clock_header
 
 # No 0/O or 1/I: the code is read off a screen or a slip of paper and typed by hand.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -34,12 +40,17 @@ DEFAULT_CODE_VALIDITY = timedelta(hours=24)
 TOKEN_PREFIX = "tbw1_"
 MAX_NAME = 50
 CONTACT_INTERVAL = timedelta(minutes=1)  # last contact is written at most this often
+# A clock offset that moved more than this is written at once, not at the next minute.
+CLOCK_CHANGE_MS = 5_000
 
 
 class Status:
     PENDING = "pending"
     ACTIVE = "active"
     QUARANTINED = "quarantined"
+    # Never stored in `status`: retired_at marks it (migration c0007 explains why). A retired
+    # workstation is reported with this status whatever it was before.
+    RETIRED = "retired"
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class Workstation:
     quarantine_reason: str | None
     last_contact_at: datetime | None
     app_version: str | None
+    clock_offset_ms: int | None = None  # its clock minus the service's, last written
+    retired_at: datetime | None = None
 
     @property
     def expected_sequence(self) -> int:
@@ -105,7 +118,7 @@ def enroll(
     row = _by_name(session, center_code, name)
     if row is None:
         row = _new_workstation(session, center_code, site, name, at)
-    elif row.status != Status.PENDING:
+    elif row.status != Status.PENDING or row.retired_at is not None:
         raise CentralError(f"中心 {center_code} 已有名为「{name}」的工作站，请换一个名称")
     elif row.site_code != site:
         raise CentralError(f"工作站「{name}」已登记在受理点 {row.site_code}")
@@ -160,7 +173,7 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
         WorkstationRow.enroll_code_hash == digest(normalise_code(code))
     )
     row = session.scalars(query.with_for_update()).one_or_none()
-    if row is None or row.status != Status.PENDING:
+    if row is None or row.status != Status.PENDING or row.retired_at is not None:
         raise NotAuthenticated("登记码无效或已使用")
     if row.enroll_expires_at is None or at >= row.enroll_expires_at:
         raise Expired("登记码已过期，请管理员重新生成")
@@ -181,34 +194,74 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
 
 
 def authenticate(session: Session, token: str) -> Workstation:
-    """The workstation a device token belongs to; refused when unknown or quarantined."""
+    """The workstation a device token belongs to; refused when unknown, retired or quarantined."""
     row = session.scalars(
         select(WorkstationRow).where(WorkstationRow.token_hash == digest(token))
     ).one_or_none()
     if row is None:
         raise NotAuthenticated("工作站令牌无效，请重新登记本工作站")
+    if row.retired_at is not None:
+        raise NotAuthenticated(
+            f"本工作站已于 {when(row.retired_at)} 由管理员停用，不能再同步；"
+            "如需继续使用，请联系管理员重新登记"
+        )
     if row.status == Status.QUARANTINED:
         raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
     return to_workstation(row)
 
 
-def touch(session: Session, workstation_id: int, *, at: datetime, app_version: str | None) -> None:
-    """Note the last contact (at most once a minute) and the program version it reported."""
+def clock_offset_ms(header: str | None, *, at: datetime) -> int | None:
+    """The workstation's clock (header X-Tongban-Clock) minus the service's at receipt `at`;
+    None when the request carries no readable clock."""
+    clock = parse_clock_header(header)
+    return None if clock is None else round((clock - at).total_seconds() * 1000)
+
+
+def touch(
+    session: Session,
+    workstation_id: int,
+    *,
+    at: datetime,
+    app_version: str | None,
+    offset_ms: int | None = None,
+) -> None:
+    """Note the last contact (at most once a minute), the program version it reported, and its
+    clock offset (with the contact, or at once when it moved by more than CLOCK_CHANGE_MS)."""
     row = session.get(WorkstationRow, workstation_id)
     if row is None:
         return
-    stale = row.last_contact_at is None or at - row.last_contact_at >= CONTACT_INTERVAL
-    if stale or (app_version and app_version != row.app_version):
+    if _touch_due(row, at, app_version, offset_ms):
         row.last_contact_at = at
         row.app_version = app_version or row.app_version
+        if offset_ms is not None:
+            row.clock_offset_ms = offset_ms
         session.flush()
 
 
-def needs_touch(workstation: Workstation, *, at: datetime, app_version: str | None) -> bool:
+def needs_touch(
+    workstation: Workstation,
+    *,
+    at: datetime,
+    app_version: str | None,
+    offset_ms: int | None = None,
+) -> bool:
     """Whether `touch` would write: lets a request skip the write transaction most of the time."""
-    last = workstation.last_contact_at
+    return _touch_due(workstation, at, app_version, offset_ms)
+
+
+def _touch_due(
+    known: Workstation | WorkstationRow,
+    at: datetime,
+    app_version: str | None,
+    offset_ms: int | None,
+) -> bool:
+    last, known_offset = known.last_contact_at, known.clock_offset_ms
     stale = last is None or at - last >= CONTACT_INTERVAL
-    return stale or bool(app_version and app_version != workstation.app_version)
+    new_version = bool(app_version and app_version != known.app_version)
+    clock_moved = offset_ms is not None and (
+        known_offset is None or abs(offset_ms - known_offset) > CLOCK_CHANGE_MS
+    )
+    return stale or new_version or clock_moved
 
 
 def quarantine(row: WorkstationRow, reason: str, *, at: datetime) -> None:
@@ -238,9 +291,11 @@ def to_workstation(row: WorkstationRow) -> Workstation:
         site_code=row.site_code,
         number=row.number,
         name=row.name,
-        status=row.status,
+        status=Status.RETIRED if row.retired_at is not None else row.status,
         received_through=row.received_through,
         quarantine_reason=row.quarantine_reason,
         last_contact_at=row.last_contact_at,
         app_version=row.app_version,
+        clock_offset_ms=row.clock_offset_ms,
+        retired_at=row.retired_at,
     )

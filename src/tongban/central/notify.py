@@ -2,10 +2,11 @@
 
 `Notifier` lives on the service's event loop: a waiting pull takes its center's signal before it
 queries (so a push that commits between the query and the wait is not missed) and awaits it.
-Publishing sets and forgets the signals of the named centers. Within one process the service
-publishes after each push commits. Across instances (several behind a proxy, one PostgreSQL)
+Publishing sets and forgets the signals of the named centers. An instance publishes each push it
+takes itself, after it commits. Across instances (several behind a proxy, one PostgreSQL)
 `PostgresListener` holds one connection per instance that LISTENs on the channel every push
-transaction NOTIFYs at commit, and publishes what arrives.
+transaction NOTIFYs at commit, and publishes what arrives from the other instances (the payload
+names the instance that took the push), so each push is published once in every instance.
 
 A waiter also looks again on its own: after `RELIABLE_RECHECK` seconds while notifications are
 known to arrive, or every `UNRELIABLE_RECHECK` second while the listener is reconnecting.
@@ -19,6 +20,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Engine
 
@@ -35,16 +37,30 @@ LISTEN_POLL = 0.25  # seconds between checks for stop(); waiting costs no databa
 class Notifier:
     """Per-center wake-up signals. Use it on the event loop thread only."""
 
-    def __init__(self, *, reliable: bool = True) -> None:
+    def __init__(self, *, listened: bool = False) -> None:
+        """`listened`: a PostgresListener hears the pushes of every instance."""
         self._signals: dict[str, asyncio.Event] = {}
-        self.reliable = reliable
+        self._generations: dict[str, int] = {}  # publishes so far, per center
+        self.origin = uuid4().hex  # names this instance in the NOTIFY of the pushes it takes
+        self.reliable = not listened  # until the listener is in place
 
     def signal(self, center_code: str) -> asyncio.Event:
         """The signal the next publish for this center sets; take it before looking."""
         return self._signals.setdefault(center_code, asyncio.Event())
 
+    def generation(self, center_code: str) -> int:
+        """How many publishes named the center so far: unchanged means nothing new was pushed."""
+        return self._generations.get(center_code, 0)
+
+    def pushed_here(self, centers: Iterable[str]) -> None:
+        """A push to this instance committed: wake its waiters now. The listener skips the
+        NOTIFY of this push (it names this instance), so each push is published once and
+        `generation` counts pushes, not echoes."""
+        self.publish(centers)
+
     def publish(self, centers: Iterable[str]) -> None:
         for center in centers:
+            self._generations[center] = self._generations.get(center, 0) + 1
             signal = self._signals.pop(center, None)
             if signal is not None:
                 signal.set()
@@ -104,12 +120,14 @@ class PostgresListener:
             # waits in the socket for the next one.
             while not self._stop.is_set():
                 for notification in connection.notifies(timeout=LISTEN_POLL):
-                    self._deliver(notification.payload.split())
+                    self._deliver(notification.payload)
         finally:
             raw.close()
 
-    def _deliver(self, centers: list[str]) -> None:
-        self._loop.call_soon_threadsafe(self._notifier.publish, centers)
+    def _deliver(self, payload: str) -> None:
+        origin, *centers = payload.split()
+        if origin != self._notifier.origin:  # this instance published its own pushes already
+            self._loop.call_soon_threadsafe(self._notifier.publish, centers)
 
     def _set_reliable(self, reliable: bool) -> None:
         def apply() -> None:

@@ -25,16 +25,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, text, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError
 from tongban.central.events import stored_event
-from tongban.central.schema import EventRow
+from tongban.central.schema import CentralStateRow, ClerkRow, EventRow
 from tongban.models.store.events import Event
 
-HORIZON_SQL = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+HORIZON = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
 @dataclass(frozen=True)
@@ -71,13 +83,38 @@ class PullBatch:
     held_back: bool  # committed events wait behind an open transaction: ask again soon
 
 
+@dataclass(frozen=True)
+class FeedHead:
+    """What every pull needs besides the events, read in one statement."""
+
+    epoch: str
+    horizon: int | None  # PostgreSQL: the oldest transaction still running; SQLite: None
+    clerks_revision: int  # the newest revision among the center's accounts (0: none)
+
+
+def feed_head(session: Session, center_code: str) -> FeedHead:
+    clerks = (
+        select(func.coalesce(func.max(ClerkRow.revision), 0))
+        .where(ClerkRow.center_code == center_code)
+        .scalar_subquery()
+    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    horizon = HORIZON if postgres else literal(None)
+    query = select(CentralStateRow.epoch, clerks, horizon).where(CentralStateRow.id == 1)
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise CentralError("中心数据库尚未初始化，请先运行 tongban central init")
+    epoch, clerks_revision, oldest = row
+    return FeedHead(epoch, None if oldest is None else int(oldest), int(clerks_revision))
+
+
 def pull(
-    session: Session, *, workstation: Workstation, epoch: str, cursor: Cursor | None, limit: int
+    session: Session, *, workstation: Workstation, head: FeedHead, cursor: Cursor | None, limit: int
 ) -> PullBatch:
     """The next events for the workstation's center after `cursor`, in feed order."""
+    epoch, horizon = head.epoch, head.horizon
     reset = cursor is not None and cursor.epoch != epoch
     after = Cursor.start(epoch) if cursor is None or reset else cursor
-    horizon = _horizon(session)
     positions = _positions(workstation, after, horizon, limit)
     rows = session.scalars(
         select(EventRow)
@@ -90,13 +127,6 @@ def pull(
     return PullBatch(
         events=events, cursor=last, reset=reset, more=len(rows) == limit, held_back=held_back
     )
-
-
-def _horizon(session: Session) -> int | None:
-    """PostgreSQL: the oldest transaction id still running; SQLite: no horizon is needed."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    return int(session.scalar(HORIZON_SQL))
 
 
 def _positions(

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from tongban.central.authorization import (
@@ -50,13 +50,14 @@ from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Qu
 from tongban.central.events import row_values, stored_event
 from tongban.central.reference import center_codes
 from tongban.central.schema import CaseIndexRow, EventRow, RejectionRow, WorkstationRow
-from tongban.central.sql import one_of
+from tongban.central.sql import COPY_FROM_ROWS, insert_rows, one_of
 from tongban.models.store import payloads as p
-from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold
+from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold, step
 from tongban.models.sync_wire import WireEvent
 
-NOTIFY_CHANNEL = "tongban_events"
-CURRENT_TXID_SQL = text("SELECT pg_current_xact_id()::text::bigint")
+NOTIFY_CHANNEL = "tongban_events"  # payload: "<origin> <center> <center> …"
+NO_ORIGIN = "-"  # a push not received by a service instance (administration, tests)
+CURRENT_TXID = literal_column("pg_current_xact_id()::text::bigint")
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,16 @@ class PushOutcome:
     centers: frozenset[str]  # centers with new events to pull
 
 
-def push(session: Session, *, device_id: str, events: Sequence[Event], at: datetime) -> PushOutcome:
-    """Receive a batch of one workstation's events; the caller commits."""
+def push(
+    session: Session,
+    *,
+    device_id: str,
+    events: Sequence[Event],
+    at: datetime,
+    origin: str = NO_ORIGIN,
+) -> PushOutcome:
+    """Receive a batch of one workstation's events; the caller commits. `origin`: the service
+    instance receiving it, named in the NOTIFY so that instance's listener can skip its own."""
     row = session.scalars(
         select(WorkstationRow).where(WorkstationRow.device_id == device_id).with_for_update()
     ).one_or_none()
@@ -89,10 +98,10 @@ def push(session: Session, *, device_id: str, events: Sequence[Event], at: datet
     for event in events:
         if not receiver.receive(event):
             break
+    row.last_contact_at = at  # written with the sequence by finish()'s flush: one UPDATE
     receiver.finish()
-    row.last_contact_at = at
     if receiver.centers and session.get_bind().dialect.name == "postgresql":
-        payload = " ".join(sorted(receiver.centers))
+        payload = " ".join([origin, *sorted(receiver.centers)])
         session.execute(select(func.pg_notify(NOTIFY_CHANNEL, payload)))
     return PushOutcome(
         results=tuple(receiver.results),
@@ -117,45 +126,69 @@ class _Known:
     previous: dict[str, tuple[Event, Received]]  # event id: the stored event and its answer
     cases: dict[str, CaseIndexRow]  # index rows of the cases the batch touches, locked
     new_cases: dict[str, Parties] = field(default_factory=dict)  # accepted in this batch
+    begun: dict[str, CaseState] = field(default_factory=dict)  # their state after `accepted`
     visits: set[str] = field(default_factory=set)  # visit stream ids that already exist
 
     @classmethod
     def load(cls, session: Session, events: Sequence[Event]) -> _Known:
-        ids = [e.id for e in events]
-        previous: dict[str, tuple[Event, Received]] = {}
-        for rejection in session.scalars(
-            select(RejectionRow)
-            .where(one_of(session, RejectionRow.event_id, ids))
-            .order_by(RejectionRow.position.desc())
-        ):  # the first rejection of an id is the answer: iterate newest first, keep the last
-            earlier = WireEvent.model_validate(rejection.event).to_event()
-            answer = Received(earlier.id, earlier.sequence, "rejected", rejection.reason)
-            previous[rejection.event_id] = (earlier, answer)
-        for row in session.scalars(select(EventRow).where(one_of(session, EventRow.id, ids))):
-            stored = stored_event(row)
-            previous[row.id] = (stored, Received(stored.id, stored.sequence, "duplicate"))
+        previous = _answered_before(session, [e.id for e in events])
         case_numbers = sorted({e.stream_id for e in events if e.stream_type == StreamType.CASE})
-        # Locked in case-number order, so two pushes touching the same cases cannot deadlock.
-        cases = session.scalars(
-            select(CaseIndexRow)
-            .where(one_of(session, CaseIndexRow.case_number, case_numbers))
-            .order_by(CaseIndexRow.case_number)
-            .with_for_update()
-        )
         visit_ids = [e.stream_id for e in events if e.stream_type == StreamType.VISIT]
-        visits = session.scalars(
-            select(EventRow.stream_id).where(
-                EventRow.stream_type == StreamType.VISIT,
-                one_of(session, EventRow.stream_id, visit_ids),
-            )
+        return cls(
+            previous=previous,
+            cases=_indexed_cases(session, case_numbers) if case_numbers else {},
+            visits=_stored_visits(session, visit_ids) if visit_ids else set(),
         )
-        return cls(previous=previous, cases={c.case_number: c for c in cases}, visits=set(visits))
 
     def parties(self, case_number: str) -> Parties | None:
         if case_number in self.new_cases:
             return self.new_cases[case_number]
         row = self.cases.get(case_number)
         return None if row is None else Parties(row.accepting_center, row.processing_center)
+
+
+def _answered_before(session: Session, ids: list[str]) -> dict[str, tuple[Event, Received]]:
+    """The events of the batch the store has seen, with the answer they got: one query finds
+    which (usually none); only replays cost the reading of what was stored."""
+    known = union_all(
+        select(EventRow.id).where(one_of(session, EventRow.id, ids)),
+        select(RejectionRow.event_id).where(one_of(session, RejectionRow.event_id, ids)),
+    )
+    seen = list(set(session.scalars(known)))
+    if not seen:
+        return {}
+    previous: dict[str, tuple[Event, Received]] = {}
+    for rejection in session.scalars(
+        select(RejectionRow)
+        .where(one_of(session, RejectionRow.event_id, seen))
+        .order_by(RejectionRow.position.desc())
+    ):  # the first rejection of an id is the answer: iterate newest first, keep the last
+        earlier = WireEvent.model_validate(rejection.event).to_event()
+        answer = Received(earlier.id, earlier.sequence, "rejected", rejection.reason)
+        previous[rejection.event_id] = (earlier, answer)
+    for row in session.scalars(select(EventRow).where(one_of(session, EventRow.id, seen))):
+        stored = stored_event(row)
+        previous[row.id] = (stored, Received(stored.id, stored.sequence, "duplicate"))
+    return previous
+
+
+def _indexed_cases(session: Session, case_numbers: list[str]) -> dict[str, CaseIndexRow]:
+    """The index rows of these cases, locked in case-number order (two pushes touching the same
+    cases cannot deadlock)."""
+    rows = session.scalars(
+        select(CaseIndexRow)
+        .where(one_of(session, CaseIndexRow.case_number, case_numbers))
+        .order_by(CaseIndexRow.case_number)
+        .with_for_update()
+    )
+    return {row.case_number: row for row in rows}
+
+
+def _stored_visits(session: Session, visit_ids: list[str]) -> set[str]:
+    query = select(EventRow.stream_id).where(
+        EventRow.stream_type == StreamType.VISIT, one_of(session, EventRow.stream_id, visit_ids)
+    )
+    return set(session.scalars(query))
 
 
 @dataclass
@@ -169,7 +202,6 @@ class _Receiver:
     touched: set[str] = field(default_factory=set)  # cases whose index must be rewritten
     stored: list[Event] = field(default_factory=list)  # accepted, inserted together by finish()
     _rows: list[dict[str, object]] = field(default_factory=list)
-    _txid: int | None = None
     _clerk_centers: dict[str, str | None] = field(default_factory=dict)
     _centers: frozenset[str] | None = None
 
@@ -203,9 +235,9 @@ class _Receiver:
         touched. Nothing is flushed while events are judged, so the log rows go in together."""
         if self._rows:
             # Core, not ORM, INSERT: the rows are plain values and need no ORM bookkeeping.
-            self.session.execute(insert(EventRow.__table__), self._rows)
+            _insert_events(self.session, self._rows)
         self.session.flush()
-        _reindex(self.session, self.known.cases, self.touched, self.stored, at=self.at)
+        _reindex(self.session, self.known, self.touched, self.stored, at=self.at)
 
     def _seen_before(self, event: Event) -> bool:
         """True when the id is known: a replay is answered as before, other content quarantines."""
@@ -275,7 +307,9 @@ class _Receiver:
             reason = f"受理编号 {event.stream_id} 已被使用"
         if reason is None:
             state = fold([event])
-            if not state.exists:
+            if state.exists:
+                self.known.begun[event.stream_id] = state  # the index goes on from here
+            else:
                 reason = state.problems[0].message
         return reason, parties_of(data)
 
@@ -283,7 +317,7 @@ class _Receiver:
         self._rows.append(
             row_values(
                 event,
-                txid=self._transaction_id(),
+                txid=0,  # PostgreSQL: the writing transaction's id, set by the INSERT itself
                 received_at=self.at,
                 author_center=self.row.center_code,
                 parties=parties,
@@ -323,18 +357,24 @@ class _Receiver:
         self._reject(event, reason)
         quarantine(self.row, reason, at=self.at)
 
-    def _transaction_id(self) -> int:
-        if self._txid is None:
-            if self.session.get_bind().dialect.name == "postgresql":
-                self._txid = int(self.session.scalar(CURRENT_TXID_SQL))
-            else:
-                self._txid = 0  # SQLite: one writer at a time, the position alone orders the feed
-        return self._txid
+
+def _insert_events(session: Session, rows: list[dict[str, object]]) -> None:
+    """The log rows in one go. On PostgreSQL each row carries the id of the transaction writing
+    it (pull.py orders the feed by it): a small push lets the INSERT take it itself, a big one
+    (sent by COPY, which takes no expressions) asks for it first."""
+    if session.get_bind().dialect.name != "postgresql":
+        insert_rows(session, EventRow.__table__, rows)
+    elif len(rows) >= COPY_FROM_ROWS:
+        txid = int(session.scalar(select(CURRENT_TXID)))
+        insert_rows(session, EventRow.__table__, [{**row, "txid": txid} for row in rows])
+    else:
+        values = [{k: v for k, v in row.items() if k != "txid"} for row in rows]
+        session.execute(insert(EventRow.__table__).values(txid=CURRENT_TXID), values)
 
 
 def _reindex(
     session: Session,
-    index: dict[str, CaseIndexRow],
+    known: _Known,
     touched: set[str],
     stored: list[Event],
     *,
@@ -342,9 +382,11 @@ def _reindex(
 ) -> None:
     """Rewrite the index row of every touched case from the fold of all its stored events.
 
-    A case new in this batch has all its events in the batch; the events of cases indexed
-    before are read in one query. New rows go in one batched INSERT; changed rows are updated
-    by the flush, which batches them too."""
+    A case new in this batch has all its events in the batch, and its fold goes on from the
+    state judging its `accepted` made; the events of cases indexed before are read in one
+    query. New rows go in one batched INSERT; changed rows are updated by the flush, which
+    batches them too."""
+    index = known.cases
     events: dict[str, list[Event]] = {case: [] for case in touched}
     for event in stored:
         if event.stream_id in events:
@@ -363,16 +405,26 @@ def _reindex(
             events[row.stream_id].append(stored_event(row))
     new_rows = []
     for case_number in sorted(touched):
-        state = fold(events[case_number])
+        state = _folded(events[case_number], known.begun.get(case_number))
         existing = index.get(case_number)
         if existing is None:
             new_rows.append({"case_number": case_number, **_index_values(state, at)})
         else:
             for name, value in _index_values(state, at).items():
                 setattr(existing, name, value)
-    if new_rows:
-        session.execute(insert(CaseIndexRow.__table__), new_rows)
+    insert_rows(session, CaseIndexRow.__table__, new_rows)
     session.flush()
+
+
+def _folded(events: list[Event], begun: CaseState | None) -> CaseState:
+    """fold(events), going on from `begun` (the fold of the first of them) when there is one."""
+    ordered = sorted(events, key=Event.order_key)
+    if begun is None or ordered[0].id != begun.last_event_id:
+        return fold(ordered)
+    state = begun
+    for event in ordered[1:]:
+        state = step(state, event)
+    return state
 
 
 def _index_values(state: CaseState, at: datetime) -> dict[str, object]:

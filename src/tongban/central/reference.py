@@ -107,9 +107,19 @@ def is_center(session: Session, code: str) -> bool:
     return session.get(CenterRow, code) is not None
 
 
+_CENTER_CODES = "tongban.center_codes"
+
+
 def center_codes(session: Session) -> frozenset[str]:
-    """Every center's code, read once where many events are checked (no query per event)."""
-    return frozenset(session.scalars(select(CenterRow.code)))
+    """Every center's code, read once per database connection (the pool keeps connections).
+
+    The centers change only when `tongban central init` loads a new geography, after which the
+    service is restarted with the new program; until then a push need not ask again."""
+    known = session.connection().info
+    if _CENTER_CODES not in known:
+        known[_CENTER_CODES] = frozenset(session.scalars(select(CenterRow.code)))
+    codes: frozenset[str] = known[_CENTER_CODES]
+    return codes
 
 
 def center_name(session: Session, code: str) -> str:

@@ -9,7 +9,8 @@ counting shared with the workstation (tongban.models.reports.build_report):
   accepted_at);
 - the cases still open: undecided ones past their promised date, and recent ones accepted here
   with their 容缺 materials (the accepted event, less the deferred_supplied events);
-- sync problems (rejections of the center's workstations) and each workstation's last contact.
+- sync problems (rejections of the center's workstations) and each workstation's health: last
+  contact, the outbox and the clock offset it last reported, retired or not.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from sqlalchemy.orm import Session
 from tongban.central.enrollment import list_workstations
 from tongban.central.errors import NotFound
 from tongban.central.reference import catalog_revision, catalog_revisions
-from tongban.central.schema import CaseIndexRow, CenterRow, EventRow, RejectionRow, WorkstationRow
+from tongban.central.schema import (
+    CaseIndexRow,
+    CenterRow,
+    EventRow,
+    OutboxReportRow,
+    RejectionRow,
+    WorkstationRow,
+)
 from tongban.models.catalog import Catalog, CatalogError
 from tongban.models.catalog.loader import parse_catalog
 from tongban.models.reports import (
@@ -39,6 +47,7 @@ from tongban.models.reports import (
     Source,
     WorkstationHealth,
     build_report,
+    center_hours,
     deferred_since,
     owed_materials,
 )
@@ -100,7 +109,11 @@ class CatalogShelf:
 def intake_report(
     session: Session, center: str, period: Period, *, shelf: CatalogShelf, now: datetime
 ) -> IntakeReport:
-    """The center's report for the period; NotFound for an unknown center."""
+    """The center's report for the period; NotFound for an unknown center.
+
+    The center's service hours (its rest-day afternoon) come from the reference data the store
+    was initialised from, as on the workstation; the time at the counter travels inside the
+    decision events (`started_at`), like everything else counted."""
     row = session.get(CenterRow, center)
     if row is None:
         raise NotFound(f"未知的中心代码：{center}")
@@ -114,6 +127,7 @@ def intake_report(
         source=Source.CENTRAL,
         sync_problems=sync_problems(session, center, period),
         workstations=workstation_health(session, center),
+        hours=center_hours(center),
     )
     catalog = shelf.catalog_on(session, period.last)
     calendar = WorkingCalendar(catalog.holiday_tables if catalog else ())
@@ -230,6 +244,14 @@ def sync_problems(session: Session, center: str, period: Period) -> list[Anomaly
 
 
 def workstation_health(session: Session, center: str) -> list[WorkstationHealth]:
+    """Each workstation of the center: status (retired ones too), last contact, program version,
+    the events its outbox held when it last reported (X-Tongban-Outbox), and its clock offset
+    (X-Tongban-Clock, the workstation's clock minus the service's)."""
+    query = select(OutboxReportRow.device_id, OutboxReportRow.pending).join(
+        WorkstationRow, WorkstationRow.device_id == OutboxReportRow.device_id
+    )
+    rows = session.execute(query.where(WorkstationRow.center_code == center))
+    pending = {device_id: count for device_id, count in rows}
     return [
         WorkstationHealth(
             number=w.number,
@@ -238,6 +260,8 @@ def workstation_health(session: Session, center: str) -> list[WorkstationHealth]
             status=w.status,
             last_contact=w.last_contact_at,
             app_version=w.app_version,
+            pending_events=pending.get(w.device_id),
+            clock_offset_seconds=None if w.clock_offset_ms is None else w.clock_offset_ms / 1000,
         )
         for w in list_workstations(session, center)
     ]

@@ -10,7 +10,8 @@ Tables
     districts, streets, centers, sub_centers
                       Shanghai's geography, loaded from tongban.models at `central init`.
     workstations      enrolled machines: center, site, number, one-time enrollment code hash,
-                      device token hash, the highest event sequence received, quarantine.
+                      device token hash, the highest event sequence received, quarantine,
+                      retirement, and the clock offset last measured.
     clerks            accounts for login anywhere in their center (argon2id hashes only).
     catalog_revisions published catalog revisions, immutable, with their checksum.
     events            the append-only log of accepted events; `txid` and `position` order the
@@ -27,6 +28,10 @@ Tables
                       was then (closures.py). Append-only.
     outbox_reports    what each workstation last said of its outbox (closures.py): whether the
                       day's events have all reached the center.
+    audit_entries     every workstation's clerk audit log (audit.py), shipped in the sync
+                      round; unique by (device, entry id). Append-only.
+    signoff_audit     every step of a 日结 password check at the service (signoff_guard.py); also
+                      the service's own lockout for that password. Append-only.
 Callers never get these rows: the store's functions return dataclasses.
 """
 
@@ -64,7 +69,7 @@ from tongban.models.store.schema import (
 
 # The Alembic revision these models correspond to (the head of central/migrations/versions).
 # Prefixed "c" so a workstation store's revision can never be mistaken for a central one.
-SCHEMA_VERSION = "c0006"
+SCHEMA_VERSION = "c0009"
 
 # An identity column on PostgreSQL; on SQLite an INTEGER PRIMARY KEY is the rowid, which
 # never repeats while the table only grows.
@@ -169,6 +174,10 @@ class WorkstationRow(Base):
     app_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     activated_at: Mapped[datetime | None]
+    # Its wall clock minus the service's (header X-Tongban-Clock), for the supervisor's desk.
+    clock_offset_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # Retired by an administrator: token refused, no longer awaited by 日结 (enrollment.py).
+    retired_at: Mapped[datetime | None]
 
 
 class ClerkRow(Base):
@@ -341,3 +350,42 @@ class OutboxReportRow(Base):
     pending: Mapped[int] = mapped_column(Integer)
     oldest_pending_at: Mapped[datetime | None]  # when the oldest waiting event was recorded
     reported_at: Mapped[datetime]  # the service's clock when it heard this
+
+
+class SignOffAuditRow(Base):
+    """One step of a 日结 password check at the service. Append-only: a trigger refuses changes."""
+
+    __tablename__ = "signoff_audit"
+    __table_args__ = (Index(None, "clerk", "at"),)
+
+    position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    device_id: Mapped[str] = mapped_column(UUID_TEXT)  # the asking workstation
+    center_code: Mapped[str] = mapped_column(CODE)  # the asking workstation's center
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)  # the number given as signer
+    # checking | accepted | wrong_password | locked | not_signer
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class AuditEntryRow(Base):
+    """A clerk's look at a person's data at a workstation (central/audit.py). Append-only."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        # A batch sent again after a lost answer is stored once.
+        UniqueConstraint("device_id", "entry_id"),
+        Index(None, "center_code", "at"),
+    )
+
+    position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("workstations.device_id"))
+    entry_id: Mapped[str] = mapped_column(UUID_TEXT)  # the workstation's audit_log id
+    center_code: Mapped[str] = mapped_column(CODE)  # the sending workstation's center
+    at: Mapped[datetime]
+    clerk: Mapped[str] = mapped_column(CLERK_NUMBER)
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_ref: Mapped[str] = mapped_column(String(64))  # never a full identity number
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]

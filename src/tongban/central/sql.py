@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
+
+COPY_FROM_ROWS = 20  # from this many rows on, PostgreSQL gets them by COPY (see insert_rows)
 
 
 def one_of(
@@ -18,3 +20,27 @@ def one_of(
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT plain rows (all with the same keys) in one go.
+
+    On PostgreSQL a batch of COPY_FROM_ROWS or more is sent with COPY … FROM STDIN, which costs
+    about half of a pipelined executemany; each value still passes through its column's type
+    (UTC datetimes, JSONB) exactly as in an INSERT. Smaller batches and SQLite use executemany."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS:
+        session.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    pairs = list(zip(names, processors, strict=True))
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[n] if p is None else p(row[n]) for n, p in pairs])

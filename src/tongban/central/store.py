@@ -22,8 +22,8 @@ from tongban.central import enrollment, reference, state
 from tongban.central.closures import recent_closed_days
 from tongban.central.database import CentralDatabase, migrate
 from tongban.central.errors import Conflict, NotFound
-from tongban.central.pull import Cursor, PullBatch, pull
-from tongban.central.push import PushOutcome, push
+from tongban.central.pull import Cursor, PullBatch, feed_head, pull
+from tongban.central.push import NO_ORIGIN, PushOutcome, push
 from tongban.central.schema import CaseIndexRow, RejectionRow
 from tongban.models.catalog import default_catalog_path
 from tongban.models.closures import ClosedDay
@@ -224,21 +224,37 @@ class CentralStore:
             redeemed = enrollment.redeem(session, code=code, at=self.now(), app_version=app_version)
             return redeemed, state.get_state(session).epoch
 
-    def authenticate(self, token: str, *, app_version: str | None = None) -> enrollment.Workstation:
-        """The workstation of a device token; notes the contact at most once a minute."""
+    def authenticate(
+        self, token: str, *, app_version: str | None = None, clock: str | None = None
+    ) -> enrollment.Workstation:
+        """The workstation of a device token; notes the contact at most once a minute, and the
+        clock offset the request's `clock` header shows (enrollment.touch)."""
         at = self.now()
+        offset_ms = enrollment.clock_offset_ms(clock, at=at)
         with self.database.reading() as session:
             workstation = enrollment.authenticate(session, token)
-        if enrollment.needs_touch(workstation, at=at, app_version=app_version):
+        if enrollment.needs_touch(workstation, at=at, app_version=app_version, offset_ms=offset_ms):
             with self.database.transaction() as session:
-                enrollment.touch(session, workstation.id, at=at, app_version=app_version)
+                enrollment.touch(
+                    session, workstation.id, at=at, app_version=app_version, offset_ms=offset_ms
+                )
         return workstation
 
-    def push(self, workstation: enrollment.Workstation, events: Sequence[Event]) -> Pushed:
+    def push(
+        self,
+        workstation: enrollment.Workstation,
+        events: Sequence[Event],
+        *,
+        origin: str = NO_ORIGIN,
+    ) -> Pushed:
         def attempt() -> Pushed:
             with self.database.transaction() as session:
                 outcome = push(
-                    session, device_id=workstation.device_id, events=events, at=self.now()
+                    session,
+                    device_id=workstation.device_id,
+                    events=events,
+                    at=self.now(),
+                    origin=origin,
                 )
                 return Pushed(epoch=state.get_state(session).epoch, outcome=outcome)
 
@@ -248,13 +264,13 @@ class CentralStore:
         self, workstation: enrollment.Workstation, cursor: Cursor | None, *, limit: int
     ) -> Pulled:
         with self.database.reading() as session:
-            epoch = state.get_state(session).epoch
-            batch = pull(session, workstation=workstation, epoch=epoch, cursor=cursor, limit=limit)
+            head = feed_head(session, workstation.center_code)
+            batch = pull(session, workstation=workstation, head=head, cursor=cursor, limit=limit)
             return Pulled(
-                epoch=epoch,
+                epoch=head.epoch,
                 batch=batch,
                 catalog_revisions=tuple(reference.catalog_revisions(session)),
-                clerks_revision=clerk_accounts.clerks_revision_of(session, workstation.center_code),
+                clerks_revision=head.clerks_revision,
                 closed_days=tuple(
                     recent_closed_days(session, workstation.center_code, now=self.now())
                 ),

@@ -210,8 +210,8 @@ def build_counter_window(
     """The counter window on the real services of `context` (a QApplication must exist).
 
     `services` defaults to a Counter with the system's printer; `idle_minutes` to the
-    workstation's idle-lock setting. The window's "today" is the context's clock, the same one
-    the services judge by.
+    workstation's idle-lock setting. The window's "today" and "now" (when an applicant is
+    identified) are the context's clock, the same one the services judge and record by.
     """
     # Imported when first needed: the start-up page shows before them (see the module's notes).
     from tongban.desktop.services import Counter
@@ -231,6 +231,7 @@ def build_counter_window(
         runner=runner,
         idle_minutes=context.settings.idle_lock_minutes if idle_minutes is None else idle_minutes,
         today=context.today,
+        now=context.now,
         supervisor=desk,
         processing=processing,
     )

@@ -3,12 +3,18 @@
 Reference data ships inside the package (data/): districts.csv and streets.csv are the national
 division codes; centers.yaml lists the 220 centers and 67 sub-centers and explains how they were
 chosen. Nothing here reads files outside the package.
+
+A center's `rest_day_afternoon` is its own service afternoon on weekends and public holidays
+("13:30-16:30"; the mornings are the same everywhere: models/reports/period.py). It is empty
+where it is not known, which today is every center: an administrator fills it in.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
@@ -47,6 +53,7 @@ class Center:
     street_codes: tuple[str, ...]  # the streets whose residents it serves
     address: str = ""  # left empty where unknown: an administrator fills it in
     phone: str = ""
+    rest_day_afternoon: tuple[time, time] | None = None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,28 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(_data_text(name).splitlines()))
 
 
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+def rest_day_afternoon(text: str | None, center_code: str) -> tuple[time, time] | None:
+    """The text of centers.yaml (13:30-16:30) as (from, to); empty or absent: None."""
+    if not text or not str(text).strip():
+        return None
+    found = _HOURS.match(str(text).strip())
+    try:
+        if found is None:
+            raise ValueError
+        h1, m1, h2, m2 = (int(part) for part in found.groups())
+        hours = (time(h1, m1), time(h2, m2))
+    except ValueError:
+        raise GeographyError(
+            f"中心 {center_code} 的 rest_day_afternoon 应写作“13:30-16:30”或留空：{text}"
+        ) from None
+    if hours[0] >= hours[1] or hours[0] < time(11, 30):
+        raise GeographyError(f"中心 {center_code} 的休息日下午服务时间不合理：{text}")
+    return hours
+
+
 def _centers(raw: dict[str, Any]) -> tuple[list[Center], list[SubCenter]]:
     centers = [
         Center(
@@ -184,6 +213,7 @@ def _centers(raw: dict[str, Any]) -> tuple[list[Center], list[SubCenter]]:
             street_codes=tuple(str(s) for s in c["streets"]),
             address=c.get("address") or "",
             phone=c.get("phone") or "",
+            rest_day_afternoon=rest_day_afternoon(c.get("rest_day_afternoon"), str(c["code"])),
         )
         for c in raw["centers"]
     ]

@@ -4,6 +4,11 @@ Every format is made from the same `report_tables()`, so the figures agree where
 CSV (UTF-8 with a byte-order mark, which Excel needs to read Chinese), XLSX (openpyxl, one sheet
 per table, numbers as numbers) and the printed 每日受理报表 (daily_report.py). An incomplete
 report (made offline from one workstation's store) says so at the top of each.
+
+Time at the counter is shown in minutes and seconds: the median and 90th percentile from the
+applicant's identification to the decision, or, when no decision carried its start, the median
+interval between decisions (an upper bound), labelled as such. The report's notes follow as a
+table of their own (说明).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from openpyxl import Workbook
 
 from tongban.models.catalog import Mode
 from tongban.models.clock import SHANGHAI
-from tongban.models.reports import Anomaly, IntakeReport, Source
+from tongban.models.reports import Anomaly, CounterTimeBasis, IntakeReport, Source
 from tongban.models.store.events import STATUS_LABELS, CaseStatus
 from tongban.printing.daily_report import DailyItemRow, DailyReportData, ReportSection
 from tongban.printing.labels import MODE
@@ -32,7 +37,12 @@ ANOMALY_LABELS = {
     "outside_hours": "非服务时间受理",
     "sync_problem": "同步问题",
 }
-WORKSTATION_STATUS = {"active": "正常", "pending": "待登记", "quarantined": "已隔离"}
+WORKSTATION_STATUS = {
+    "active": "正常",
+    "pending": "待登记",
+    "quarantined": "已隔离",
+    "retired": "已停用",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,33 @@ def period_text(report: IntakeReport) -> str:
     return f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}"
 
 
+def duration(seconds: float | None) -> str:
+    """Seconds as the supervisor reads them: 3 分 5 秒, 45 秒; empty when unknown."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} 分 {rest} 秒" if minutes else f"{rest} 秒"
+
+
+def counter_time_rows(report: IntakeReport) -> tuple[tuple[str, Cell], ...]:
+    """The time at the counter, saying what it rests on."""
+    basis = report.counter_time_basis
+    if basis == CounterTimeBasis.STARTED_AT:
+        measured = f"自识别申请人至作出决定（{report.counter_time_cases} 件）"
+        return (
+            ("办理时长依据", measured),
+            ("办理时长中位数", duration(report.counter_time_median_seconds)),
+            ("办理时长90分位", duration(report.counter_time_p90_seconds)),
+        )
+    if basis == CounterTimeBasis.DECISION_INTERVAL:
+        return (
+            ("办理时长依据", "未记录开始时间，以相邻决定间隔估计（上限）"),
+            ("决定间隔中位数", duration(report.decision_interval_median_seconds)),
+        )
+    return (("办理时长依据", "无可计算的办件"),)
+
+
 def summary_rows(report: IntakeReport) -> tuple[tuple[str, Cell], ...]:
-    interval = report.decision_interval_median_seconds
     return (
         ("中心", report.center_name),
         ("中心代码", report.center),
@@ -77,7 +112,7 @@ def summary_rows(report: IntakeReport) -> tuple[tuple[str, Cell], ...]:
         ("异常事项", report.anomaly_count),
         ("容缺材料到期", len(report.deferred_due)),
         ("逾期未办结", len(report.overdue)),
-        ("办结间隔（秒）", "" if interval is None else interval),
+        *counter_time_rows(report),
         ("制表时间", when(report.prepared_at)),
     )
 
@@ -92,17 +127,34 @@ def report_tables(report: IntakeReport) -> tuple[Table, ...]:
             ("受理方式", "受理"),
             tuple((_mode(m), n) for m, n in report.by_mode.items()),
         ),
-        Table(
-            "分经办人",
-            ("工号", "受理", "一次性告知", "不予受理", "告知办理地"),
-            tuple((c.clerk, c.accepted, c.notified, c.refused, c.guided) for c in report.clerks),
-        ),
+        _clerks(report),
         Table("分时段", ("时段", "受理"), tuple((f"{h}时", n) for h, n in report.by_hour.items())),
     ]
     if report.first_day != report.last_day:
         tables.append(Table("分日", ("日期", "受理"), tuple(report.by_day.items())))
     tables += [_deferred(report), _overdue(report), _anomalies(report), _workstations(report)]
+    if report.notes:
+        tables.append(Table("说明", ("说明",), tuple((note,) for note in report.notes)))
     return tuple(tables)
+
+
+def _clerks(report: IntakeReport) -> Table:
+    header = ("工号", "受理", "一次性告知", "不予受理", "告知办理地")
+    header += ("计时件数", "办理时长中位数", "办理时长90分位")
+    rows = tuple(
+        (
+            c.clerk,
+            c.accepted,
+            c.notified,
+            c.refused,
+            c.guided,
+            c.counter_time_cases,
+            duration(c.counter_time_median_seconds),
+            duration(c.counter_time_p90_seconds),
+        )
+        for c in report.clerks
+    )
+    return Table("分经办人", header, rows)
 
 
 def _items(report: IntakeReport) -> Table:

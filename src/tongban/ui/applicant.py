@@ -4,12 +4,17 @@ The identity number is checked as it is typed (models.rules.check_identity): val
 date, gender and age show next to the field. A valid number asks the services whether the
 applicant has been here before, and prefills what the clerk has not typed yet. Residence
 defaults to the household address; F10 (人户分离) opens the residence picker.
+
+The moment a valid number is first entered (a card read, or the last character typed) is when
+the clerk identified the applicant: the visit starts then (`ApplicantState.identified_at`, read
+from the window's clock). Another valid number is another applicant and starts anew; emptying
+the number, or clearing the form (F12), forgets it. Correcting the same number keeps it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tongban.models.clock import shanghai_now
 from tongban.models.geography import Geography
 from tongban.models.intake import AgentInput
 from tongban.models.rules import DocumentType, IdentityCheck, check_identity
@@ -165,6 +171,7 @@ class ApplicantController(QObject):
         services: CounterServices,
         runner: TaskRunner,
         today: Callable[[], date],
+        now: Callable[[], datetime] = shanghai_now,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -172,6 +179,7 @@ class ApplicantController(QObject):
         self._services = services
         self._runner = runner
         self._today = today
+        self._now = now
         self.household = StreetPicker(
             view.household, geography, pinyin, allow_outside=True, parent=self
         )
@@ -179,6 +187,7 @@ class ApplicantController(QObject):
         self._identity: IdentityCheck | None = None
         self._agent_identity: IdentityCheck | None = None
         self._returning_note = ""
+        self._identified: tuple[str, datetime] | None = None  # (number, when first entered)
         self._connect()
         self.clear()
 
@@ -222,6 +231,7 @@ class ApplicantController(QObject):
             has_agent=v.has_agent.isChecked(),
             agent=agent,
             agent_problem=agent_problem,
+            identified_at=self._identified[1] if self._identified else None,
         )
 
     def clear(self) -> None:
@@ -244,6 +254,7 @@ class ApplicantController(QObject):
         self._identity = None
         self._agent_identity = None
         self._returning_note = ""
+        self._identified = None
         self._show_identity(final=False)
         v.agent_info.clear()
         self.changed.emit()
@@ -297,10 +308,19 @@ class ApplicantController(QObject):
         )
         if not same_person:
             self._returning_note = ""
+        self._note_identification()
         self._show_identity(final=final)
         if self._identity is not None and self._identity.valid and not same_person:
             self._look_up(self._identity)
         self.changed.emit()
+
+    def _note_identification(self) -> None:
+        """The visit starts when a valid number is first entered; a new number, a new visit."""
+        identity, known = self._identity, self._identified
+        if identity is None:
+            self._identified = None
+        elif identity.valid and (known is None or known[0] != identity.number):
+            self._identified = (identity.number, self._now())
 
     def _show_identity(self, *, final: bool) -> None:
         typed = self.view.id_number.text()

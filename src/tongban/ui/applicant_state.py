@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication
 
@@ -42,6 +42,8 @@ class ApplicantState:
     has_agent: bool
     agent: AgentInput | None  # complete and valid, else None
     agent_problem: str | None
+    # When this applicant's valid number was first entered (read or typed): the visit's start.
+    identified_at: datetime | None = None
 
     @property
     def identified(self) -> bool:

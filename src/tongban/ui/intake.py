@@ -214,7 +214,13 @@ class IntakeController(QObject):
         applicant = state.to_input()
         if applicant is None or item is None:
             return None
-        return IntakeRequest(applicant, state.agent, item.code, self.materials.checks())
+        return IntakeRequest(
+            applicant,
+            state.agent,
+            item.code,
+            self.materials.checks(),
+            started_at=state.identified_at,
+        )
 
     def accept(self) -> None:
         request = self._request()

@@ -89,6 +89,9 @@ class IntakeRequest:
     checks: Mapping[str, MaterialCheck]  # by material name
     # 收受分离: the applicant collects the result at the processing center instead of here.
     collect_at_processing_center: bool = False
+    # When the clerk identified the applicant (the visit began), by the window's clock; None
+    # when not known (a script). The decision carries it, for the time at the counter.
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -160,12 +163,14 @@ class PendingEventRow:
 
 @dataclass(frozen=True)
 class SyncProblemRow:
-    """One own event the central store refused, with the reason it gave."""
+    """One 同步问题: an own event the central store refused, with the reason it gave, or (pulled)
+    an event from the center this workstation's store refused or could not apply."""
 
-    at: datetime  # when the event was recorded here
+    at: datetime  # when the event was recorded (here, or at its workstation when pulled)
     event: str  # display text
     case_or_visit: str
-    reason: str  # zh_CN, as the center gave it
+    reason: str  # zh_CN
+    pulled: bool = False  # True: from the center, not applied here; False: refused by the center
 
 
 class CounterServices(Protocol):

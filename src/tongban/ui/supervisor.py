@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from tongban.models.catalog import Mode
 from tongban.models.clock import SHANGHAI
 from tongban.models.closures import DayStatus
-from tongban.models.reports import IntakeReport
+from tongban.models.reports import CounterTimeBasis, IntakeReport
 from tongban.ui.cases import RowsModel
 from tongban.ui.ports import SessionInfo
 from tongban.ui.supervisor_charts import HourChart, ShareChart
@@ -51,6 +51,7 @@ from tongban.ui.supervisor_tables import (
     case_number_of,
     clerks_model,
     deferred_model,
+    duration_text,
     items_model,
     overdue_model,
     workstations_model,
@@ -71,8 +72,14 @@ FIGURES = (
     ("received_in", "转入"),
     ("deferred_accepted", "容缺受理"),
     ("anomalies", "异常"),
-    ("interval", "每件间隔（中位）"),
+    ("counter_median", "窗口时长（中位）"),
+    ("counter_p90", "窗口时长（90%）"),
 )
+BASIS_HINTS = {
+    CounterTimeBasis.STARTED_AT: "自识别申请人至作出决定，按记录了开始时间的 {n} 件计",
+    CounterTimeBasis.DECISION_INTERVAL: "未记录开始时间：以同一工作站相邻决定的间隔估计（上限）",
+    CounterTimeBasis.NONE: "本期没有可计算的办件",
+}
 MODE_NAMES = {Mode.DIRECT: "直接受理", Mode.SEPARATED: "收受分离", Mode.HOME_DISTRICT: "属地受理"}
 PARTIAL_STYLE = "background: #fff1d6; color: #7a4100; padding: 6px; font-weight: bold;"
 FIGURE_STYLE = "background: #eef1f5; padding: 4px 10px;"
@@ -108,6 +115,9 @@ class SupervisorView(QWidget):
         self.closure = self._label("supervisor.closure", self.tr("日结情况"))
         self.message = self._label("supervisor.message", self.tr("提示"))
         self.message.setWordWrap(False)
+        self.notes = self._label("supervisor.notes", self.tr("报表说明"))
+        self.notes.setStyleSheet("color: #444444;")
+        self.notes.setVisible(False)
         self.figures = {key: self._figure(key, label) for key, label in FIGURES}
         self.hours = HourChart()
         self.share = ShareChart()
@@ -162,6 +172,7 @@ class SupervisorView(QWidget):
         top.addWidget(self.message)
         layout.addLayout(top)
         layout.addLayout(figures)
+        layout.addWidget(self.notes)
         layout.addWidget(body, 1)
 
     def _date_edit(self, name: str, accessible: str) -> QDateEdit:
@@ -323,6 +334,8 @@ class SupervisorController(QObject):
         self.view.hours.set_counts({})
         self.view.share.set_counts("", {})
         self.view.partial.setVisible(False)
+        self.view.notes.clear()
+        self.view.notes.setVisible(False)
         self.view.closure.clear()
         self.view.message.clear()
         self.dialog.reject()
@@ -363,6 +376,8 @@ class SupervisorController(QObject):
             self.tr("部分数据（离线）：{reason}").format(reason=report.partial_reason)
         )
         self.view.partial.setVisible(report.partial)
+        self.view.notes.setText("\n".join(report.notes))
+        self.view.notes.setVisible(bool(report.notes))
         self._show_figures(report)
         self.view.hours.set_counts(report.by_hour)
         self._draw_share()
@@ -378,13 +393,23 @@ class SupervisorController(QObject):
         for key, _caption in FIGURES[:7]:
             self.view.show_figure(key, str(getattr(report, key)))
         self.view.show_figure("anomalies", str(report.anomaly_count))
-        interval = report.decision_interval_median_seconds
-        shown = (
-            "—"
-            if interval is None
-            else self.tr("{m} 分 {s} 秒").format(m=int(interval // 60), s=int(interval % 60))
-        )
-        self.view.show_figure("interval", shown)
+        self._show_counter_time(report)
+
+    def _show_counter_time(self, report: IntakeReport) -> None:
+        """Identification to decision; or, when no case carries its start, the interval between
+        decisions, marked as an upper bound (≤)."""
+        basis = report.counter_time_basis
+        if basis == CounterTimeBasis.DECISION_INTERVAL:
+            median = "≤ " + duration_text(report.decision_interval_median_seconds)
+            p90 = "—"
+        else:
+            median = duration_text(report.counter_time_median_seconds)
+            p90 = duration_text(report.counter_time_p90_seconds)
+        self.view.show_figure("counter_median", median)
+        self.view.show_figure("counter_p90", p90)
+        hint = self.tr(BASIS_HINTS[basis]).format(n=report.counter_time_cases)
+        for key in ("counter_median", "counter_p90"):
+            self.view.figures[key].setToolTip(hint)
 
     def _draw_share(self) -> None:
         report = self._shown.report

@@ -22,6 +22,7 @@ from tongban.models.reports import (
     WorkstationHealth,
 )
 from tongban.models.store.events import STATUS_LABELS, CaseStatus
+from tongban.models.workstation_clock import offset_in_words
 from tongban.ui.cases import RowsModel, readable_case_number
 
 
@@ -33,6 +34,16 @@ def _minute(moment: datetime | None) -> str:
     return "" if moment is None else f"{moment.astimezone(SHANGHAI):%m-%d %H:%M}"
 
 
+def duration_text(seconds: float | None) -> str:
+    """Time at the counter as read: 3 分 5 秒, 45 秒; "—" when not known."""
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes:
+        return _tr("{m} 分 {s} 秒").format(m=minutes, s=rest)
+    return _tr("{s} 秒").format(s=rest)
+
+
 ANOMALY_KINDS = {
     "reprinted": "补打回执",
     "cancelled": "撤销",
@@ -41,7 +52,12 @@ ANOMALY_KINDS = {
     "sync_problem": "同步问题",
 }
 CASE_ANOMALIES = frozenset({"reprinted", "cancelled", "outside_hours"})
-WORKSTATION_STATUS = {"active": "使用中", "pending": "待登记", "quarantined": "已隔离"}
+WORKSTATION_STATUS = {
+    "active": "使用中",
+    "pending": "待登记",
+    "quarantined": "已隔离",
+    "retired": "已停用",
+}
 
 
 def anomalies_of(report: IntakeReport) -> list[Anomaly]:
@@ -91,13 +107,15 @@ def _item_cells(line: ItemLine) -> tuple[str, ...]:
 
 
 def clerks_model(parent: QObject | None = None) -> RowsModel:
-    headers = [_tr(h) for h in ("经办人", "受理", "一次性告知", "不予受理", "指引")]
-    return RowsModel(headers, _clerk_cells, parent)
+    names = ("经办人", "受理", "一次性告知", "不予受理", "指引", "时长中位", "时长90%")
+    return RowsModel([_tr(h) for h in names], _clerk_cells, parent)
 
 
 def _clerk_cells(line: ClerkLine) -> tuple[str, ...]:
     counts = (line.accepted, line.notified, line.refused, line.guided)
-    return (line.clerk, *(str(n) for n in counts))
+    # Time at the counter of the clerk's visits that carry their start ("—" when none does).
+    times = (line.counter_time_median_seconds, line.counter_time_p90_seconds)
+    return (line.clerk, *(str(n) for n in counts), *(duration_text(t) for t in times))
 
 
 def anomalies_model(names: ItemNames, parent: QObject | None = None) -> RowsModel:
@@ -120,9 +138,10 @@ def workstations_model(parent: QObject | None = None) -> RowsModel:
 
 
 def _workstation_cells(row: WorkstationHealth) -> tuple[str, ...]:
-    # Known only to the workstation itself: the central report shows "—" for the others.
+    # "—": never reported (an older program, or not yet synced since the service learnt it).
     pending = "—" if row.pending_events is None else str(row.pending_events)
-    offset = "—" if row.clock_offset_seconds is None else f"{row.clock_offset_seconds:+.1f} 秒"
+    # In words ("快 3 分 12 秒"); within a minute "正常": only a clock worth fixing stands out.
+    offset = "—" if row.clock_offset_seconds is None else offset_in_words(row.clock_offset_seconds)
     return (
         f"{row.number:03d}",
         row.name,

@@ -1,9 +1,10 @@
 """The sync tab (F11): every event still waiting for the central store, and the sync problems.
 
 The status bar only counts them; here the clerk (or the administrator called over) sees which
-cases they are and why the center refused an event. The lists are read when the tab is shown and
-on the refresh button, and dropped when it is hidden (logout, lock), so the next clerk never sees
-an old list.
+cases they are and why: an own event the center refused (来源 中心拒收), or an event pulled from
+the center that this workstation's store refused or could not apply (来源 本机未采用). The lists
+are read when the tab is shown and on the refresh button, and dropped when it is hidden (logout,
+lock), so the next clerk never sees an old list.
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ def _pending_cells(row: PendingEventRow) -> tuple[str, ...]:
 
 
 def problems_model(parent: QObject | None = None) -> RowsModel:
-    headers = (_tr("时间"), _tr("事件"), _tr("受理编号/来访"), _tr("原因"))
+    headers = (_tr("时间"), _tr("事件"), _tr("受理编号/来访"), _tr("原因"), _tr("来源"))
     return RowsModel(headers, _problem_cells, parent)
 
 
 def _problem_cells(row: SyncProblemRow) -> tuple[str, ...]:
-    return (_second(row), row.event, readable_case_number(row.case_or_visit), row.reason)
+    origin = _tr("本机未采用") if row.pulled else _tr("中心拒收")
+    case = readable_case_number(row.case_or_visit)
+    return (_second(row), row.event, case, row.reason, origin)
 
 
 def _second(row: PendingEventRow | SyncProblemRow) -> str:

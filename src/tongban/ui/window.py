@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tongban.models.catalog import Catalog
-from tongban.models.clock import SHANGHAI, shanghai_today
+from tongban.models.clock import SHANGHAI, shanghai_now, shanghai_today
 from tongban.models.geography import Geography
 from tongban.models.search import ItemSearch
 from tongban.ui.applicant import ApplicantController, ApplicantView
@@ -203,6 +203,7 @@ class CounterWindow(QMainWindow):
         runner: TaskRunner | None = None,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
         today: Callable[[], date] = shanghai_today,
+        now: Callable[[], datetime] = shanghai_now,  # when an applicant is identified
         scan_max_gap_ms: int = DEFAULT_MAX_GAP_MS,
         sync_poll_seconds: int = SYNC_POLL_SECONDS,
         supervisor: SupervisorServices | None = None,
@@ -214,7 +215,7 @@ class CounterWindow(QMainWindow):
         self.resize(1360, 760)
         self.runner = runner or TaskRunner(parent=self)
         self._build_views(today)
-        self._build_controllers(services, geography, catalog, today)
+        self._build_controllers(services, geography, catalog, (today, now))
         self.session = SessionController(
             self,
             services=services,
@@ -257,9 +258,10 @@ class CounterWindow(QMainWindow):
         services: CounterServices,
         geography: Geography,
         catalog: Catalog,
-        today: Callable[[], date],
+        clock: tuple[Callable[[], date], Callable[[], datetime]],  # today, now
     ) -> None:
         c, runner = self.counter, self.runner
+        today, now = clock
         self.street_names = PinyinFilter({s.code: s.name for s in geography.streets.values()})
         self.documents = DocumentController(self, services=services, runner=runner, parent=self)
         self.login = LoginController(self.login_view, services=services, runner=runner, parent=self)
@@ -271,6 +273,7 @@ class CounterWindow(QMainWindow):
             services=services,
             runner=runner,
             today=today,
+            now=now,
             parent=self,
         )
         self.items = ItemPicker(c.items, parent=self)

@@ -9,8 +9,11 @@
       "applies": [],                           conditional materials judged to apply, not brought
       "agent": null,                           or {"id_number", "name", "relationship"}
       "document_type": "resident_id",          the applicant's document (default resident_id)
-      "collect_at": "accepting"                where the result is collected: "accepting" (this
+      "collect_at": "accepting",               where the result is collected: "accepting" (this
                                                center, default) or "processing" (收受分离 only)
+      "started_at": "2026-03-02T09:28:00+08:00" optional: when the applicant was identified (ISO
+                                               8601 with its UTC offset), for the time at the
+                                               counter; absent: not known, none is recorded
     }
 
 Streets are 9-digit codes or exact street names; a null household street is a household outside
@@ -26,7 +29,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from tongban.models.catalog import Catalog, Item, Material, MaterialForm, Requirement
 from tongban.models.geography import Geography
@@ -71,6 +74,7 @@ class _CaseFile(_Strict):
     agent: _Agent | None = None
     document_type: str | None = None
     collect_at: Literal["accepting", "processing"] = "accepting"
+    started_at: AwareDatetime | None = None
 
 
 def read_case_file(path: Path) -> Any:
@@ -105,6 +109,7 @@ def to_request(raw: Any, catalog: Catalog, geography: Geography) -> IntakeReques
         item_code=item.code,
         checks=_checks(case, item),
         collect_at_processing_center=case.collect_at == "processing",
+        started_at=case.started_at,
     )
 
 
@@ -213,5 +218,9 @@ def _first_problem(error: ValidationError) -> str:
         "literal_error": '只能是材料名称列表或 "all"',
         "model_type": "应为对象",
         "dict_type": "应为对象",
+        "timezone_aware": "应为带时区的时间，如 2026-03-02T09:28:00+08:00",
+        "datetime_from_date_parsing": "应为时间，如 2026-03-02T09:28:00+08:00",
+        "datetime_parsing": "应为时间，如 2026-03-02T09:28:00+08:00",
+        "datetime_type": "应为时间，如 2026-03-02T09:28:00+08:00",
     }
     return f"{place}：{kinds.get(first['type'], '格式不正确')}"

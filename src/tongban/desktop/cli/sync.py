@@ -2,8 +2,9 @@
 
 `setup` redeems an enrollment code and creates the data directory's workstation; `sync --once`
 runs one round, `sync` runs background sync until Ctrl+C, `sync status` shows what waits here
-(it reads the local store only, so it answers without a network). A dead network or a server
-error is one line: exit 2 for setup, "离线" and exit 1 for sync.
+and `sync problems` lists the 同步问题: own events the center refused and pulled events this
+store did not apply (both read the local store only, so they answer without a network). A
+dead network or a server error is one line: exit 2 for setup, "离线" and exit 1 for sync.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from tongban.desktop.sync.loop import SyncLoop
 from tongban.desktop.sync.setup import SetupError, connect, set_up_workstation
 from tongban.models.app_versions import installed_version, update_notice
 from tongban.models.clock import SHANGHAI
-from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problems
+from tongban.models.store.audit import unsent_audit_count
+from tongban.models.store.remote_problems import RemoteProblem, remote_problems
+from tongban.models.store.sync_state import (
+    SyncProblem,
+    get_sync_state,
+    pending_count,
+    sync_problems,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -48,12 +56,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_json_flag(sync)
     add_data_dir(sync)
     sync.set_defaults(run=run_sync)
-    status = sync.add_subparsers(dest="sync_command", metavar="status").add_parser(
-        "status", help="待上传事件、同步问题、最近联系时间"
-    )
+    subcommands = sync.add_subparsers(dest="sync_command", metavar="status|problems")
+    status = subcommands.add_parser("status", help="待上传事件、同步问题、最近联系时间")
     add_json_flag(status)
     add_data_dir(status)
     status.set_defaults(run=run_status)
+    problems = subcommands.add_parser(
+        "problems", help="同步问题：中心拒收的本机事件，以及本机未能采用的中心事件"
+    )
+    add_json_flag(problems)
+    add_data_dir(problems)
+    problems.set_defaults(run=run_problems)
 
 
 def setup_errors(run: Run) -> Run:
@@ -134,6 +147,8 @@ def run_status(args: argparse.Namespace) -> int:
             "server_url": context.settings.server_url,
             "pending": pending_count(session),
             "problems": [asdict(p) for p in sync_problems(session)],
+            "remote_problems": [_remote(p) for p in remote_problems(session)],
+            "audit_pending": unsent_audit_count(session),
             "last_contact": _shanghai(state.last_contact_at),
             "server_offset_seconds": (
                 None if state.server_offset_ms is None else state.server_offset_ms / 1000
@@ -149,6 +164,48 @@ def run_status(args: argparse.Namespace) -> int:
     return 0
 
 
+@one_line_errors
+def run_problems(args: argparse.Namespace) -> int:
+    directory = data_dir(getattr(args, "data_dir", None))
+    with counter_context(directory) as context, context.store.reading() as session:
+        data = {
+            "problems": [_refused(p) for p in sync_problems(session)],
+            "remote_problems": [_remote(p) for p in remote_problems(session)],
+        }
+    emit(args, data, _problems_text)
+    return 0
+
+
+def _refused(problem: SyncProblem) -> dict[str, Any]:
+    return {**asdict(problem), "recorded_at": _shanghai(problem.recorded_at)}
+
+
+def _remote(problem: RemoteProblem) -> dict[str, Any]:
+    return {
+        **asdict(problem),
+        "created_at": _shanghai(problem.created_at),
+        "recorded_at": _shanghai(problem.recorded_at),
+    }
+
+
+def _problems_text(data: dict[str, Any]) -> str:
+    lines = [f"中心拒收的本机事件：{len(data['problems'])} 件"]
+    lines.extend(
+        f"  {p['stream_id']}（{p['kind']}，序号 {p['sequence']}）：{p['reason']}"
+        for p in data["problems"]
+    )
+    lines.append(f"本机未能采用的中心事件：{len(data['remote_problems'])} 件")
+    lines.extend(_remote_line(p) for p in data["remote_problems"])
+    return "\n".join(lines)
+
+
+def _remote_line(problem: dict[str, Any]) -> str:
+    return (
+        f"  {problem['stream_id']}（{problem['kind']}，{problem['created_at']} 记录，"
+        f"事件 {problem['event_id']}）：{problem['reason']}"
+    )
+
+
 def _shanghai(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
@@ -159,6 +216,14 @@ def _report_text(data: dict[str, Any]) -> str:
         f"被中心拒收 {data['rejected']} 件），已下载 {data['pulled']} 件",
         f"待上传 {data['pending']} 件，同步问题 {data['problems']} 件",
     ]
+    if data["remote_problems"]:
+        lines.append(
+            f"本机未能采用的中心事件 {data['remote_problems']} 件（tongban sync problems）"
+        )
+    if data["audit_sent"]:
+        lines.append(f"已上传审计记录 {data['audit_sent']} 条")
+    if data["audit_problem"]:
+        lines.append(data["audit_problem"])
     if data["resent_from"] is not None:
         lines.append(f"中心缺少本机自第 {data['resent_from']} 号起的事件，已重新上传")
     if data["catalogs"]:
@@ -180,6 +245,10 @@ def _status_text(data: dict[str, Any]) -> str:
         f"  {p['stream_id']}（{p['kind']}，序号 {p['sequence']}）：{p['reason']}"
         for p in data["problems"]
     )
+    if data["remote_problems"]:
+        lines.append(f"本机未能采用的中心事件：{len(data['remote_problems'])} 件")
+        lines.extend(_remote_line(p) for p in data["remote_problems"])
+    lines.append(f"待上传审计记录：{data['audit_pending']} 条")
     if data["quarantined"]:
         lines.append(f"本工作站已被隔离：{data['quarantine_reason']}，请联系管理员")
     if data["update_notice"]:

@@ -3,7 +3,9 @@
 The password is checked twice. Here first, against the account synced from the center, as a
 login is: wrong passwords count towards the same lockout and every attempt is audited. Then the
 central service checks it against its own hash, with the role and the center
-(central/closures.py): a sign-off needs the supervisor's password, not only a device token.
+(central/closures.py): a sign-off needs the supervisor's password, not only a device token. The
+service keeps its own lockout too (central/signoff_guard.py): its refusal, with the time to try
+again, is shown as it comes, in the command's error and the 日结 dialog.
 Before asking, this workstation pushes its own outbox, so it is never the one holding the day
 back. A signed-off day is kept in the local store at once; the write path then refuses the
 day's intake here, as the center does (models/store/closed_days.py).

@@ -33,6 +33,7 @@ from tongban.models.store import (
     record_audit,
 )
 from tongban.models.store.clerks import ClerkRole, list_clerks
+from tongban.models.store.remote_problems import remote_problem_count, remote_problems
 from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problem_count
 from tongban.ui.ports import (
     AcceptResult,
@@ -262,7 +263,8 @@ class Counter:
         # Counts from the store, not the loop's snapshot: right even between the loop's rounds.
         with service_errors(), self._context.store.reading() as session:
             local = get_sync_state(session)
-            pending, problems = pending_count(session), sync_problem_count(session)
+            pending = pending_count(session)
+            problems = sync_problem_count(session) + remote_problem_count(session)
         # Not reached yet counts as offline: nothing has been confirmed delivered.
         online = None if self._sync_status is None else self._sync_status().online is True
         return SyncState(
@@ -280,6 +282,7 @@ class Counter:
             names = {clerk.number: clerk.name for clerk in list_clerks(session)}
             pending = unsynced_events(session)
             problems = sync_problem_entries(session)
+            refused_here = remote_problems(session)  # pulled events not applied (同步问题)
         rows = [
             PendingEventRow(
                 at=e.created_at.astimezone(SHANGHAI),
@@ -297,6 +300,16 @@ class Counter:
                 reason=x.reason,
             )
             for x in problems
+        ]
+        problem_rows += [
+            SyncProblemRow(
+                at=x.created_at.astimezone(SHANGHAI),
+                event=SYNC_EVENT_NAMES.get(x.kind, x.kind),
+                case_or_visit=x.stream_id,
+                reason=x.reason,
+                pulled=True,
+            )
+            for x in refused_here
         ]
         return rows, problem_rows
 

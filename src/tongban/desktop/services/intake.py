@@ -12,6 +12,11 @@ Deadlines: the promised completion is the item's promised working days after tod
 working calendar (the day of acceptance is not counted); a 容缺 material is due
 `Settings.deferral_working_days` working days after today (five by default). When the calendar
 does not know a year's holidays, the warning travels with the result.
+
+Time at the counter: every decision carries `started_at`, the moment the window says the clerk
+identified the applicant (`IntakeRequest.started_at`); the service never makes one up. A start
+the service cannot use (no time zone, or after the decision: the window and the service read the
+same clock) is left out and logged, and the decision is recorded without it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from tongban.desktop.services.documents import Paperwork
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.desktop.services.judgement import Judgement, judge
 from tongban.models.catalog import Material, MaterialForm, Mode
+from tongban.models.clock import SHANGHAI
 from tongban.models.intake import MaterialCheck, MaterialState
 from tongban.models.routing import Decision
 from tongban.models.rules import Deadline
@@ -114,9 +120,10 @@ class Intake:
         deferral = self._context.calendar.add_working_days(
             today, self._context.settings.deferral_working_days
         )
+        started = _started_at(request, now)
         with service_errors(), self._context.store.transaction() as session:
             state = self._record_acceptance(
-                session, found, actor, now, (deadline, deferral), collection
+                session, found, actor, (started, now), (deadline, deferral), collection
             )
         pdf = self._receipt(state, found, actor) if documents else None
         target = found.routing.processing_center or self._context.station.center_code
@@ -148,10 +155,11 @@ class Intake:
         session: Session,
         found: Judgement,
         actor: Actor,
-        now: datetime,
+        moments: tuple[datetime | None, datetime],  # the visit's start (if known), now
         dates: tuple[Deadline, Deadline],  # the promised completion, the 容缺 due date
         collection_center: str,
     ) -> CaseState:
+        started, now = moments
         deadline, deferral = dates
         station = self._context.station
         number = next_case_number(session, workstation=station.device_id, day=now.date())
@@ -169,6 +177,7 @@ class Intake:
             due_date=deadline.due if found.item.promised_days > 0 else None,
             materials=_materials(found, deferral.due),
             collection_center=collection_center,
+            started_at=started,
         )
         recorded = record_event(
             session,
@@ -237,7 +246,7 @@ class Intake:
         # Told at once: everything not handed in, including what could have been deferred.
         outstanding = (*found.assessment.missing, *found.assessment.deferred)
         names = tuple(m.name for m in outstanding)
-        payload = Notified(**self._facts(found), missing=names)
+        payload = Notified(**self._facts(found, request, now), missing=names)
         visit_id = self._record_visit(EventKind.NOTIFIED, payload, actor, now, found)
         pdf = None
         if documents:
@@ -260,7 +269,7 @@ class Intake:
             raise ServiceError(f"不予受理理由不超过 {MAX_REASON} 字")
         now = self._context.now()
         found = judge(self._context, request, on=now.date(), phone_required=False)
-        payload = Refused(**self._facts(found), reason=reason)
+        payload = Refused(**self._facts(found, request, now), reason=reason)
         visit_id = self._record_visit(EventKind.REFUSED, payload, actor, now, found)
         pdf = None
         if documents:
@@ -288,7 +297,7 @@ class Intake:
         guidance = f"{routing.reason}；办理地：{target.name}"
         if target.address:
             guidance += f"（{target.address}）"
-        payload = Guided(**self._facts(found), guidance=guidance)
+        payload = Guided(**self._facts(found, request, now), guidance=guidance)
         visit_id = self._record_visit(EventKind.GUIDED, payload, actor, now, found)
         pdf = None
         # The printed guidance explains the 属地 rule and the district's windows; for any other
@@ -321,8 +330,8 @@ class Intake:
 
     # Internals ----------------------------------------------------------------------------------
 
-    def _facts(self, found: Judgement) -> dict[str, Any]:
-        """Where, for which item and who: what every visit event carries."""
+    def _facts(self, found: Judgement, request: IntakeRequest, now: datetime) -> dict[str, Any]:
+        """Where, for which item, who and since when: what every visit event carries."""
         station = self._context.station
         return {
             "center_code": station.center_code,
@@ -330,6 +339,7 @@ class Intake:
             "item_code": found.item.code,
             "catalog_revision": self._context.catalog.revision,
             "applicant": found.applicant,
+            "started_at": _started_at(request, now),
         }
 
     def _record_visit(
@@ -373,6 +383,18 @@ class Intake:
             subject_type=subject_type,
             at=at,
         )
+
+
+def _started_at(request: IntakeRequest, now: datetime) -> datetime | None:
+    """The visit's start as the window recorded it, when it can be this visit's start."""
+    started = request.started_at
+    if started is None:
+        return None
+    if started.tzinfo is None or started > now:
+        # No applicant data here: only the two moments, to find a clock at fault.
+        log.warning("visit start %s unusable at %s: recorded without it", started, now)
+        return None
+    return started.astimezone(SHANGHAI)
 
 
 def _collection_center(found: Judgement, here: str, at_processing: bool) -> str:

@@ -90,5 +90,6 @@ class Reports:
             last_contact=state.last_contact_at,
             app_version=app_version(),
             pending_events=pending_count(session),
-            clock_offset_seconds=None if offset is None else offset / 1000,
+            # The sync state keeps the server's clock minus ours; the report, ours minus its.
+            clock_offset_seconds=None if offset is None else -offset / 1000,
         )

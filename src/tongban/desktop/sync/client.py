@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from types import TracebackType
 from typing import TypeVar
@@ -19,11 +19,18 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from tongban.models.audit_wire import (
+    AUDIT_PATH,
+    AuditPushRequest,
+    AuditPushResponse,
+    WireAuditEntry,
+)
 from tongban.models.closures import OUTBOX_HEADER, CloseDayRequest, DayStatus, DayStatusBody
 from tongban.models.lookup_wire import CLERK_HEADER, LookupResponse
 from tongban.models.reports import IntakeReport, IntakeReportBody
 from tongban.models.scans import CHUNK_SHA256_HEADER, ScanProgress
 from tongban.models.store import Event
+from tongban.models.store.audit import AuditEntry
 from tongban.models.sync_wire import (
     MAX_WAIT_SECONDS,
     CatalogResponse,
@@ -38,6 +45,7 @@ from tongban.models.sync_wire import (
     StatusResponse,
     WireEvent,
 )
+from tongban.models.workstation_clock import CLOCK_HEADER, clock_header
 
 VERSION_HEADER = "X-Tongban-Version"
 CONNECT_TIMEOUT = 5.0
@@ -95,6 +103,7 @@ class SyncClient:
         # Tells the service the outbox with every request (日结, models/closures.py); set by
         # whoever holds the store (engine.py, services/closures.py). None: not reported.
         self.outbox_header: Callable[[], str] | None = None
+        self.wall_clock: Callable[[], datetime] = _wall_clock
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -197,6 +206,11 @@ class SyncClient:
             },
         )
 
+    def push_audit(self, entries: Sequence[AuditEntry]) -> AuditPushResponse:
+        """Audit entries for the center (POST /v1/audit); the answer lists those it holds."""
+        body = AuditPushRequest(entries=[WireAuditEntry.from_entry(e) for e in entries])
+        return self._call("POST", AUDIT_PATH, AuditPushResponse, json=body.model_dump(mode="json"))
+
     def scan_content(self, case_number: str, sha256: str) -> bytes:
         """The whole scan (the caller checks its SHA-256)."""
         response = self._send("GET", f"/v1/scans/{sha256}/content", params={"case": case_number})
@@ -205,10 +219,12 @@ class SyncClient:
         raise _error_of(response)
 
     def _send(self, method: str, path: str, **options: object) -> httpx.Response:
+        headers = dict(options.pop("headers", None) or {})  # type: ignore[call-overload]
+        # Our wall clock, so the supervisor's desk shows a wrong one (models/workstation_clock.py).
+        headers[CLOCK_HEADER] = clock_header(self.wall_clock())
         if self.outbox_header is not None:
-            headers = dict(options.pop("headers", None) or {})  # type: ignore[call-overload]
             headers[OUTBOX_HEADER] = self.outbox_header()
-            options["headers"] = headers
+        options["headers"] = headers
         try:
             return self._http.request(method, path, **options)  # type: ignore[arg-type]
         except httpx.TransportError:
@@ -228,6 +244,10 @@ class SyncClient:
                     response.status_code,
                 ) from None
         raise _error_of(response)
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _error_of(response: httpx.Response) -> SyncError:

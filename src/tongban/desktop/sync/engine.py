@@ -11,7 +11,10 @@ service expects next. When that is lower than what the outbox would send next �
 database was restored (new epoch), or an acknowledgement was lost the other way — the round
 re-sends this workstation's own events from there, synced or not.
 
-After the push, scans whose scan_attached events the center has taken are uploaded (scans.py).
+After the push, scans whose scan_attached events the center has taken are uploaded (scans.py);
+before the pull, the clerks' audit entries not yet sent go to the center (audit.py). Pulled
+events the store refuses or cannot apply are kept, with the page, as 同步问题
+(models/store/remote_problems.py); the cursor moves on past them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from tongban.desktop.sync.audit import ship_audit
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
 from tongban.desktop.sync.day_closures import outbox_probe, remember_pulled_closures
 from tongban.desktop.sync.scans import upload_scans
@@ -36,6 +40,8 @@ from tongban.models.store import (
     mark_synced,
     pending_events,
 )
+from tongban.models.store.audit import unsent_audit_count
+from tongban.models.store.remote_problems import record_remote_problems, remote_problem_count
 from tongban.models.store.sync_state import (
     CentralClerk,
     get_sync_state,
@@ -86,6 +92,10 @@ class SyncReport:
     pending: int = 0  # events still in the outbox after the round
     problems: int = 0  # 同步问题 in all
     scans_uploaded: int = 0  # scans the center now holds whole (sync/scans.py)
+    audit_sent: int = 0  # audit entries the center acknowledged in this round (sync/audit.py)
+    audit_pending: int = 0  # audit entries not yet sent after the round
+    audit_problem: str | None = None  # why the center would not take them, if it would not
+    remote_problems: int = 0  # pulled events not applied here (同步问题), unresolved, in all
 
 
 def sync_once(
@@ -121,6 +131,10 @@ def _round(
             if not report.quarantined:  # a scan goes once its event is synced
                 report.scans_uploaded = upload_scans(target, client)
         if pull and not report.quarantined:
+            # The audit travels with the pull half: the background loop's push of a fresh
+            # accept never waits behind it, and its puller runs at least every long-poll.
+            shipped = ship_audit(target, client)
+            report.audit_sent, report.audit_problem = shipped.sent, shipped.problem
             _pull(target, client, report, wait)
     except SyncError as error:
         if error.kind is not SyncErrorKind.QUARANTINED:
@@ -135,6 +149,8 @@ def _finish(store: Store, report: SyncReport, *, quarantine: str | None = None) 
     with store.reading() as session:
         report.pending = pending_count(session)
         report.problems = sync_problem_count(session)
+        report.remote_problems = remote_problem_count(session)
+        report.audit_pending = unsent_audit_count(session)
     return report
 
 
@@ -256,6 +272,7 @@ def _apply_page(target: SyncTarget, report: SyncReport, page: PullResponse) -> N
     with target.store.transaction() as session:
         known_epoch = get_sync_state(session).epoch
         result = apply_remote_events(session, events, at=at)
+        record_remote_problems(session, events, result, at=at)  # kept for the sync view
         # The cursor and epoch belong to exactly the events above: one transaction for all.
         update_sync_state(
             session,

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from tongban.desktop.sync.client import SyncClient, SyncError
 from tongban.desktop.sync.engine import SyncReport, SyncTarget, pull_once, push_once
+from tongban.models.store.remote_problems import remote_problem_count
 from tongban.models.store.sync_state import get_sync_state, pending_count, sync_problem_count
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ ADMIN_RETRY = 600.0  # an administrator must act; look again now and then
 class SyncStatus:
     online: bool | None = None  # None: no contact tried yet
     pending: int = 0
-    problems: int = 0
+    problems: int = 0  # own events the center refused and pulled events not applied here
     last_contact: datetime | None = None
     quarantined: bool = False
     message: str = ""  # the last error, zh_CN; empty when all is well
@@ -154,7 +155,8 @@ class SyncLoop:
     def _refresh_counts(self) -> None:
         with self._target.store.reading() as session:
             state = get_sync_state(session)
-            pending, problems = pending_count(session), sync_problem_count(session)
+            pending = pending_count(session)
+            problems = sync_problem_count(session) + remote_problem_count(session)
         with self._lock:
             self._status = replace(
                 self._status,

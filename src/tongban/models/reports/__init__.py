@@ -17,7 +17,21 @@ from tongban.models.reports.build import (
     deferred_since,
     owed_materials,
 )
-from tongban.models.reports.period import MAX_RANGE_DAYS, Period, PeriodError, ServiceHours
+from tongban.models.reports.counter_time import (
+    COUNTER_TIME_LIMIT,
+    CounterTimeBasis,
+    CounterTimes,
+    counter_seconds,
+    percentile,
+    started_at_of,
+)
+from tongban.models.reports.period import (
+    MAX_RANGE_DAYS,
+    Period,
+    PeriodError,
+    ServiceHours,
+    center_hours,
+)
 from tongban.models.reports.report import (
     Anomaly,
     ClerkLine,
@@ -31,6 +45,7 @@ from tongban.models.reports.report import (
 )
 
 __all__ = [
+    "COUNTER_TIME_LIMIT",
     "DEFERRED_HORIZON",
     "DEFERRED_LOOKBACK",
     "MAX_RANGE_DAYS",
@@ -38,6 +53,8 @@ __all__ = [
     "UNDECIDED",
     "Anomaly",
     "ClerkLine",
+    "CounterTimeBasis",
+    "CounterTimes",
     "DeferredDue",
     "IntakeReport",
     "IntakeReportBody",
@@ -52,6 +69,10 @@ __all__ = [
     "Source",
     "WorkstationHealth",
     "build_report",
+    "center_hours",
+    "counter_seconds",
     "deferred_since",
     "owed_materials",
+    "percentile",
+    "started_at_of",
 ]

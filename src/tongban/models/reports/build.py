@@ -16,7 +16,13 @@ What is counted (all times are Shanghai time; a day is a Shanghai calendar day):
 - overdue: undecided cases (受理, 已流转, 待补正) accepted or processed here, promised before the
   last day. Both lists are as of when the report is made: a case decided since is not listed.
 - anomalies: reprints and cancellations written at the center, refusals, acceptances outside
-  service hours (period.py), sync problems (events refused by the central service).
+  the center's service hours (period.py; `ReportFacts.hours`, from centers.yaml), sync problems
+  (events refused by the central service). While the center's rest-day afternoon is not
+  recorded, an acceptance on a rest-day afternoon is listed with that said, and a note.
+- time at the counter (counter_time.py): median and 90th percentile of identification to
+  decision, over the visits decided at the center that carry `started_at`, for the center and
+  each clerk. Only when none does, the median gap between decisions at a workstation stands in
+  (decision_interval_median_seconds, an upper bound); the notes say which it is.
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ from typing import Any
 
 from tongban.models.catalog import Catalog
 from tongban.models.clock import SHANGHAI
+from tongban.models.reports.counter_time import (
+    COUNTER_TIME_LIMIT,
+    CounterTimes,
+    counter_seconds,
+    started_at_of,
+)
 from tongban.models.reports.period import Period, ServiceHours
 from tongban.models.reports.report import (
     Anomaly,
@@ -92,6 +104,7 @@ class ReportFacts:
     sync_problems: Sequence[Anomaly] = ()
     workstations: Sequence[WorkstationHealth] = ()
     notes: tuple[str, ...] = ()
+    hours: ServiceHours = SERVICE_HOURS  # the center's (period.center_hours)
 
 
 def deferred_since(period: Period) -> datetime:
@@ -123,6 +136,9 @@ class _Tally:
     by_day: Counter[str] = field(default_factory=Counter)
     anomalies: dict[str, list[Anomaly]] = field(default_factory=lambda: defaultdict(list))
     decisions: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
+    counter_times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    counter_left_out: int = 0  # started_at present but impossible for this visit
+    unrecorded_afternoons: int = 0  # rest-day afternoon acceptances, the hours not recorded
 
     def total(self, what: str) -> int:
         return sum(counts[what] for counts in self.items.values())
@@ -134,16 +150,18 @@ def build_report(
     catalog: Catalog | None,
     calendar: WorkingCalendar,
     prepared_at: datetime,
-    hours: ServiceHours = SERVICE_HOURS,
+    hours: ServiceHours | None = None,
 ) -> IntakeReport:
+    """`hours`, when given, stands in for the facts' own (`facts.hours`)."""
     tally = _Tally()
     for event in sorted(facts.events, key=lambda e: (e.created_at, e.id)):
         if facts.period.contains(event.created_at):
-            _count(tally, event, facts.center, calendar, hours)
+            _count(tally, event, facts.center, calendar, hours or facts.hours)
     for case in facts.received:
         if case.accepting_center != facts.center and facts.period.contains(case.accepted_at):
             tally.items[case.item_code]["received_in"] += 1
     items = _item_lines(tally, catalog)
+    counter = CounterTimes.of([s for times in tally.counter_times.values() for s in times])
     return IntakeReport(
         center=facts.center,
         center_name=facts.center_name,
@@ -167,7 +185,7 @@ def build_report(
         by_hour=dict(sorted(tally.by_hour.items())),
         by_day=_by_day(facts.period, tally.by_day),
         items=items,
-        clerks=tuple(ClerkLine(clerk=c, **n) for c, n in sorted(tally.clerks.items())),
+        clerks=_clerk_lines(tally),
         deferred_due=_deferred_due(facts, calendar),
         overdue=_overdue(facts),
         reprints=tuple(tally.anomalies["reprinted"]),
@@ -176,9 +194,59 @@ def build_report(
         outside_hours=tuple(tally.anomalies["outside_hours"]),
         sync_problems=tuple(facts.sync_problems),
         workstations=tuple(facts.workstations),
-        decision_interval_median_seconds=_decision_interval(tally.decisions),
-        notes=facts.notes,
+        decision_interval_median_seconds=(
+            None if counter.cases else _decision_interval(tally.decisions)
+        ),
+        notes=(*facts.notes, *_notes(tally, counter)),
+        counter_time_cases=counter.cases,
+        counter_time_median_seconds=counter.median_seconds,
+        counter_time_p90_seconds=counter.p90_seconds,
+        counter_time_left_out=tally.counter_left_out,
     )
+
+
+def _clerk_lines(tally: _Tally) -> tuple[ClerkLine, ...]:
+    lines = []
+    for clerk, counts in sorted(tally.clerks.items()):
+        times = CounterTimes.of(tally.counter_times.get(clerk, []))
+        lines.append(
+            ClerkLine(
+                clerk=clerk,
+                **counts,
+                counter_time_cases=times.cases,
+                counter_time_median_seconds=times.median_seconds,
+                counter_time_p90_seconds=times.p90_seconds,
+            )
+        )
+    return tuple(lines)
+
+
+def _notes(tally: _Tally, counter: CounterTimes) -> list[str]:
+    """What the supervisor needs to read the figures right (zh_CN)."""
+    notes = []
+    decided = sum(len(moments) for moments in tally.decisions.values())
+    if counter.cases:
+        notes.append(
+            f"窗口办理时长：自识别申请人至作出决定，按记录了开始时间的 {counter.cases} 件计"
+            f"（本期决定共 {decided} 件）"
+        )
+    elif decided:
+        notes.append(
+            "本期各件均无可用的开始时间（旧版本程序、脚本录入或时间有误）：窗口办理时长以"
+            "同一工作站相邻两次决定的间隔中位数估计，为上限"
+        )
+    if tally.counter_left_out:
+        limit = int(COUNTER_TIME_LIMIT.total_seconds() // 3600)
+        notes.append(
+            f"{tally.counter_left_out} 件的开始时间晚于决定时间或早于决定 {limit} 小时以上"
+            "（表单久置或时钟有误），未计入窗口办理时长"
+        )
+    if tally.unrecorded_afternoons:
+        notes.append(
+            "本中心双休日及节假日下午的服务时间未登记：休息日 11:30 以后的 "
+            f"{tally.unrecorded_afternoons} 件受理列为服务时间外受理，请核实"
+        )
+    return notes
 
 
 def _count(
@@ -220,9 +288,14 @@ def _count_accepted(
     tally.by_hour[f"{local.hour:02d}"] += 1
     tally.by_day[local.date().isoformat()] += 1
     tally.decisions[event.workstation_id].append(event.created_at)
+    _time_at_counter(tally, event)
     if not hours.is_open(event.created_at, calendar):
+        detail = ""
+        if hours.unrecorded_afternoon(event.created_at, calendar):
+            tally.unrecorded_afternoons += 1
+            detail = "休息日下午（本中心下午服务时间未登记）"
         tally.anomalies["outside_hours"].append(
-            Anomaly("outside_hours", event.stream_id, item, event.clerk, event.created_at)
+            Anomaly("outside_hours", event.stream_id, item, event.clerk, event.created_at, detail)
         )
 
 
@@ -232,11 +305,23 @@ def _count_visit(tally: _Tally, event: Event, outcome: str) -> None:
     tally.items[item][outcome] += 1
     tally.clerks[event.clerk][outcome] += 1
     tally.decisions[event.workstation_id].append(event.created_at)
+    _time_at_counter(tally, event)
     if outcome == "refused":
         reason = str(payload.get("reason", ""))
         tally.anomalies["refused"].append(
             Anomaly("refused", event.stream_id, item, event.clerk, event.created_at, reason)
         )
+
+
+def _time_at_counter(tally: _Tally, event: Event) -> None:
+    started = started_at_of(event.payload)
+    if started is None:
+        return
+    seconds = counter_seconds(started, event.created_at)
+    if seconds is None:
+        tally.counter_left_out += 1
+    else:
+        tally.counter_times[event.clerk].append(seconds)
 
 
 def _item_lines(tally: _Tally, catalog: Catalog | None) -> tuple[ItemLine, ...]:

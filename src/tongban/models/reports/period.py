@@ -1,9 +1,12 @@
 """The days a report covers and the hours the counters are open, in Shanghai time.
 
 Service hours (docs: the 2018 announcement): on working days 8:30–16:30 without a lunch break;
-on weekends and public holidays 8:30–11:30, afternoons set by each center. No center's afternoon
-hours are recorded anywhere yet, so an acceptance on a rest-day afternoon is listed as outside
-service hours for the supervisor to look at (it may be a center that opens then).
+on weekends and public holidays 8:30–11:30, afternoons set by each center. A working day is one
+of the working calendar (models/rules/workdays.py: chinesecalendar and the administrator's
+tables), so an adjusted working weekend (调休) keeps working-day hours. A center's rest-day
+afternoon is its `rest_day_afternoon` in centers.yaml (models/geography.py); while it is not
+recorded, an acceptance on a rest-day afternoon is listed as outside service hours for the
+supervisor to look at (the center may open then), and the report says why.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from tongban.models.clock import SHANGHAI
+from tongban.models.geography import Geography, shanghai
 from tongban.models.rules import WorkingCalendar
 
 MAX_RANGE_DAYS = 366  # a range report covers at most a year
@@ -61,9 +65,32 @@ class ServiceHours:
     opens: time = time(8, 30)
     closes: time = time(16, 30)
     rest_day_closes: time = time(11, 30)
+    # The center's own afternoon on weekends and public holidays: (from, to); None: not recorded.
+    rest_day_afternoon: tuple[time, time] | None = None
 
     def is_open(self, moment: datetime, calendar: WorkingCalendar) -> bool:
         local = moment.astimezone(SHANGHAI)
-        working = calendar.is_working_day(local.date())
-        closes = self.closes if working else self.rest_day_closes
-        return self.opens <= local.time() < closes
+        at = local.time()
+        if calendar.is_working_day(local.date()):
+            return self.opens <= at < self.closes
+        if self.opens <= at < self.rest_day_closes:
+            return True
+        afternoon = self.rest_day_afternoon
+        return afternoon is not None and afternoon[0] <= at < afternoon[1]
+
+    def unrecorded_afternoon(self, moment: datetime, calendar: WorkingCalendar) -> bool:
+        """A rest-day afternoon moment whose hours this center has not recorded."""
+        local = moment.astimezone(SHANGHAI)
+        return (
+            self.rest_day_afternoon is None
+            and not calendar.is_working_day(local.date())
+            and local.time() >= self.rest_day_closes
+        )
+
+
+def center_hours(center_code: str, geography: Geography | None = None) -> ServiceHours:
+    """The service hours of a center (the bundled reference data unless told otherwise); an
+    unknown center gets the common hours, its rest-day afternoon not recorded."""
+    centers = (geography or shanghai()).centers
+    center = centers.get(center_code)
+    return ServiceHours(rest_day_afternoon=center.rest_day_afternoon if center else None)

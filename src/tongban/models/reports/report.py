@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import RootModel, TypeAdapter
 
+from tongban.models.reports.counter_time import CounterTimeBasis
 from tongban.models.reports.period import Period
 
 
@@ -45,6 +46,10 @@ class ClerkLine:
     notified: int = 0
     refused: int = 0
     guided: int = 0
+    # Time at the counter of this clerk's visits that carry it (counter_time.py).
+    counter_time_cases: int = 0
+    counter_time_median_seconds: float | None = None
+    counter_time_p90_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,11 +92,13 @@ class WorkstationHealth:
     number: int
     name: str
     site_code: str
-    status: str  # active, pending, quarantined
+    status: str  # active, pending, quarantined, retired
     last_contact: datetime | None
     app_version: str | None
-    pending_events: int | None = None  # known only on the workstation itself
-    clock_offset_seconds: float | None = None  # idem
+    # Centrally: what its outbox held when it last reported it (None: never reported).
+    pending_events: int | None = None
+    # The workstation's clock minus the service's (positive: fast); None: never measured.
+    clock_offset_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,16 +134,36 @@ class IntakeReport:
     outside_hours: tuple[Anomaly, ...]
     sync_problems: tuple[Anomaly, ...]
     workstations: tuple[WorkstationHealth, ...]
-    # The median gap between one decision and the next at the same workstation (gaps over 30
-    # minutes left out): an upper bound of the time at the counter per case. The events record
-    # when a decision was made, not when the applicant sat down, so the counter time itself is
-    # not known.
+    # The fallback when no decision in the period carries `started_at` (older workstations):
+    # the median gap between one decision and the next at the same workstation (gaps over 30
+    # minutes left out), an upper bound of the time at the counter. None when the exact figures
+    # below exist.
     decision_interval_median_seconds: float | None
     notes: tuple[str, ...] = field(default=())
+    # Time at the counter, identification to decision (counter_time.py), over the decisions
+    # that carry `started_at`; `counter_time_left_out` had one that cannot be right.
+    counter_time_cases: int = 0
+    counter_time_median_seconds: float | None = None
+    counter_time_p90_seconds: float | None = None
+    counter_time_left_out: int = 0
 
     @property
     def period(self) -> Period:
         return Period(self.first_day, self.last_day)
+
+    @property
+    def decisions(self) -> int:
+        """Every visit decided at the center: 受理, 一次性告知, 不予受理, 指引."""
+        return self.accepted + self.notified + self.refused + self.guided
+
+    @property
+    def counter_time_basis(self) -> str:
+        """Which counter-time figures the report has (CounterTimeBasis)."""
+        if self.counter_time_cases:
+            return CounterTimeBasis.STARTED_AT
+        if self.decision_interval_median_seconds is not None:
+            return CounterTimeBasis.DECISION_INTERVAL
+        return CounterTimeBasis.NONE
 
     @property
     def anomaly_count(self) -> int:
@@ -152,8 +179,10 @@ class IntakeReport:
         )
 
     def to_json_dict(self) -> dict[str, Any]:
-        """JSON-ready; a day's report also has "date", a range "from" and "to"."""
+        """JSON-ready; a day's report also has "date", a range "from" and "to", and every report
+        "counter_time_basis"."""
         body: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        body["counter_time_basis"] = self.counter_time_basis
         if self.first_day == self.last_day:
             body["date"] = self.first_day.isoformat()
         else:
@@ -163,7 +192,8 @@ class IntakeReport:
     @classmethod
     def from_json_dict(cls, body: dict[str, Any]) -> IntakeReport:
         """The report a to_json_dict() body holds; pydantic's ValidationError when it does not.
-        Keys it does not know ("date", "from", "to", a newer service's additions) are ignored."""
+        Keys it does not know ("date", "from", "to", "counter_time_basis", a newer service's
+        additions) are ignored; an older service's report lacks the counter-time figures."""
         return _adapter().validate_python(body)
 
 

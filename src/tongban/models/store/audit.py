@@ -9,14 +9,17 @@ store like events. A full identity number is refused anywhere in an entry: use r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
+from tongban.models.rules import mask_identity
 from tongban.models.store.errors import StoreError
 from tongban.models.store.privacy import looks_like_id_number
 from tongban.models.store.schema import AuditRow
@@ -121,3 +124,54 @@ def _to_entry(row: AuditRow) -> AuditEntry:
         outcome=AuditOutcome(row.outcome),
         detail=row.detail,
     )
+
+
+# --- shipping to the center (desktop/sync/audit.py) ------------------------------------------
+
+# What looks_like_id_number finds, to mask it where it stands.
+_ID_RUN = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def unsent_audit(session: Session, *, limit: int = 500) -> list[AuditEntry]:
+    """Entries not yet acknowledged by the center, oldest first, masked for travel."""
+    query = (
+        select(AuditRow)
+        .where(AuditRow.synced_at.is_(None))
+        .order_by(AuditRow.at, AuditRow.id)
+        .limit(limit)
+    )
+    return [masked_entry(_to_entry(row)) for row in session.scalars(query)]
+
+
+def unsent_audit_count(session: Session) -> int:
+    query = select(func.count()).select_from(AuditRow).where(AuditRow.synced_at.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def mark_audit_sent(session: Session, entry_ids: Iterable[str], *, at: datetime) -> int:
+    """Remember that the center holds these entries (set once; the triggers allow only that)."""
+    ids = list(entry_ids)
+    if not ids:
+        return 0
+    statement = (
+        update(AuditRow)
+        .where(AuditRow.id.in_(ids), AuditRow.synced_at.is_(None))
+        .values(synced_at=at.astimezone(UTC))
+    )
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def masked_entry(entry: AuditEntry) -> AuditEntry:
+    """The entry with anything shaped like a full identity number masked. record_audit refuses
+    such text, but an entry written by an older program may hold one: it never leaves as is."""
+    return replace(
+        entry,
+        clerk=_mask_runs(entry.clerk),
+        action=_mask_runs(entry.action),
+        subject_ref=_mask_runs(entry.subject_ref),
+        detail=_mask_runs(entry.detail),
+    )
+
+
+def _mask_runs(text: str) -> str:
+    return _ID_RUN.sub(lambda found: mask_identity(found.group(0)), text)

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from tongban.models.catalog.schema import Mode
@@ -85,6 +85,9 @@ class Accepted:
     # Where the applicant chose to collect the result: the accepting or the processing center.
     # None (events written before the choice existed) means the accepting center.
     collection_center: NineDigitCode | None = None
+    # When the clerk identified the applicant (the visit began), as the window recorded it;
+    # None in events written before it was recorded or when it is not known (a script).
+    started_at: AwareDatetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
@@ -211,6 +214,7 @@ class VisitFacts:
     item_code: ItemCode | None = None
     catalog_revision: str | None = None
     applicant: Person | None = None
+    started_at: AwareDatetime | None = None  # when the applicant was identified, as in Accepted
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)

@@ -3,7 +3,8 @@
 The same facts the central store gathers (central/reports.py), read from the local tables: the
 events in the period (this workstation's own and those it pulled from the center), the cases
 received from other centers, the open cases with their 容缺 materials (case_materials), and this
-workstation's sync problems. Counting is shared: tongban.models.reports.build_report.
+workstation's sync problems, and the center's service hours from the bundled reference data
+(as the central store has them). Counting is shared: tongban.models.reports.build_report.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tongban.models.reports import (
     ReportFacts,
     Source,
     WorkstationHealth,
+    center_hours,
     deferred_since,
 )
 from tongban.models.store.events import Event, EventKind
@@ -55,6 +57,7 @@ def local_report_facts(
         partial_reason=partial_reason,
         sync_problems=_sync_problems(session, period),
         workstations=workstations,
+        hours=center_hours(center),
     )
 
 

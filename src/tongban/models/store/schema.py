@@ -11,6 +11,7 @@ look at a person's data), and the sync bookkeeping: sync_state (cursor, epoch, c
 sync_problems (own events the center rejected) and catalog_revisions (fetched from the center);
 scan_uploads (scans attached here: how far each upload to the center got, migration 0004).
 day_closures: the center's days a supervisor signed off (日结, migration 0005).
+remote_problems: pulled events this store could not take or apply (migration 0006).
 Callers never get these rows: the store's functions return dataclasses.
 """
 
@@ -40,7 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code's models correspond to (the head of migrations/versions).
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0006"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -256,6 +257,7 @@ class AuditRow(Base):
         CheckConstraint("outcome IN ('success', 'denied', 'failed')", name="outcome"),
         Index(None, "at"),
         Index(None, "subject_type", "subject_ref"),
+        Index(None, "synced_at"),  # the sync round ships the entries not yet sent (0006)
     )
 
     id: Mapped[str] = mapped_column(UUID_TEXT, primary_key=True)
@@ -342,3 +344,24 @@ class DayClosureRow(Base):
     signed_by: Mapped[str] = mapped_column(CLERK_NUMBER)
     signed_at: Mapped[datetime]
     learned_at: Mapped[datetime]  # when this workstation heard of it
+
+
+class RemoteProblemRow(Base):
+    """A pulled event this store refused or could not apply (同步问题, desktop/sync/engine.py).
+
+    Not a foreign key to events: an event refused at admission is not stored at all.
+    `resolved_at` is set when a later pull makes the event fit (its case's accepted event came).
+    """
+
+    __tablename__ = "remote_problems"
+    __table_args__ = (Index(None, "stream_id"),)
+
+    event_id: Mapped[str] = mapped_column(UUID_TEXT, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(UUID_TEXT)  # the workstation that wrote it
+    kind: Mapped[str] = mapped_column(String(32))
+    stream_type: Mapped[str] = mapped_column(String(8))
+    stream_id: Mapped[str] = mapped_column(CASE_NUMBER)
+    created_at: Mapped[datetime]  # when it was recorded at its workstation
+    reason: Mapped[str] = mapped_column(Text)  # zh_CN
+    recorded_at: Mapped[datetime]  # when this store refused it
+    resolved_at: Mapped[datetime | None]

@@ -144,7 +144,9 @@ def sync_problem_count(session: Session) -> int:
 
 
 def replace_central_clerks(session: Session, clerks: Iterable[CentralClerk]) -> int:
-    """Write the center's clerk accounts; local lockout counters stay. Returns how many."""
+    """Write the center's clerk accounts; returns how many. Local lockout counters stay, except
+    for an account whose password the administrator replaced: a reset also ends a lockout run
+    up against the old password (the clerk was locked out because it was forgotten)."""
     written = 0
     for clerk in clerks:
         row = session.get(ClerkRow, clerk.number)
@@ -155,6 +157,8 @@ def replace_central_clerks(session: Session, clerks: Iterable[CentralClerk]) -> 
         row.role = ClerkRole(clerk.role).value
         row.center_code = clerk.center_code
         row.active = clerk.active
+        if row.password_hash != clerk.password_hash:
+            row.failed_attempts, row.locked_until = 0, None
         row.password_hash = clerk.password_hash
         written += 1
     session.flush()

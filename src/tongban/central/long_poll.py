@@ -1,0 +1,99 @@
+"""The long-poll behind GET /v1/pull?wait=N: answer at once when there is something, else wait.
+
+A pull that finds nothing takes its center's signal (notify.py) before it looks and waits for
+it, so a push that commits in between is not missed. Two things keep the service's work down
+when hundreds of workstations wait at once:
+
+- The feed queries run on their own few threads (`PULL_THREADS`), so a push never queues behind
+  a crowd of pulls for a thread or a database connection.
+- A workstation asks again right after every answer. When nothing has been published for its
+  center since the look that produced that answer, looking again would find nothing: the
+  service remembers, per workstation, the cursor it answered with and the center's
+  `Notifier.generation` at that look, and a request with that same cursor skips straight to
+  waiting. This is exactly as safe as having gone on waiting in the first place (the same
+  notifications wake it, `recheck_after` bounds it) and the answer itself always comes from a
+  fresh look. The memory is per instance; behind a proxy another instance simply looks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import partial
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+
+from tongban.central.enrollment import Workstation
+from tongban.central.notify import Notifier, wait_for
+from tongban.central.pull import Cursor
+from tongban.central.store import CentralStore, Pulled
+
+HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
+PULL_THREADS = 8  # feed queries at once; the thread pool's other threads stay free for pushes
+
+
+@dataclass(frozen=True)
+class _Quiet:
+    """The last answer to a workstation left nothing behind as of `generation`, at `at`."""
+
+    cursor: str
+    generation: int
+    at: float
+
+
+class LongPoll:
+    """Answers pulls for one service instance; use it on the event loop thread only."""
+
+    def __init__(self, store: CentralStore, notifier: Notifier) -> None:
+        self._store = store
+        self._notifier = notifier
+        self._quiet: dict[str, _Quiet] = {}  # device id: the last answer's state
+        self._limiter: CapacityLimiter | None = None
+
+    async def pull(
+        self, ws: Workstation, after: Cursor | None, *, wait: float, limit: int
+    ) -> Pulled:
+        """The next events after `after`; when there are none, wait up to `wait` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        quiet_for = self._quiet_for(ws, after, loop.time()) if wait > 0 else None
+        while True:
+            generation = self._notifier.generation(ws.center_code)
+            signal = self._notifier.signal(ws.center_code)
+            remaining = deadline - loop.time()
+            if quiet_for is not None:  # the last look is still good: wait the rest of its turn
+                remaining, quiet_for, held_back = min(remaining, quiet_for), None, False
+            else:
+                pulled = await self._look(ws, after, limit)
+                remaining = deadline - loop.time()
+                if pulled.batch.events or pulled.batch.reset or remaining <= 0:
+                    self._remember(ws, pulled, generation, loop.time())
+                    return pulled
+                held_back = pulled.batch.held_back
+            pause = HELD_BACK_RECHECK if held_back else self._notifier.recheck_after
+            await wait_for(signal, min(remaining, pause))
+
+    async def _look(self, ws: Workstation, after: Cursor | None, limit: int) -> Pulled:
+        if self._limiter is None:  # made on the loop that uses it
+            self._limiter = CapacityLimiter(PULL_THREADS)
+        look = partial(self._store.pull, ws, after, limit=limit)
+        return await anyio.to_thread.run_sync(look, limiter=self._limiter)
+
+    def _quiet_for(self, ws: Workstation, after: Cursor | None, now: float) -> float | None:
+        """Seconds the last look at this cursor stays good for; None: look now."""
+        quiet = self._quiet.get(ws.device_id)
+        if quiet is None or after is None or quiet.cursor != str(after):
+            return None
+        if self._notifier.generation(ws.center_code) != quiet.generation:
+            return None
+        left = self._notifier.recheck_after - (now - quiet.at)
+        return left if left > 0 else None
+
+    def _remember(self, ws: Workstation, pulled: Pulled, generation: int, now: float) -> None:
+        """Note an answer that left nothing visible behind (not a full or held-back batch)."""
+        batch = pulled.batch
+        if batch.more or batch.held_back or not self._notifier.reliable:
+            self._quiet.pop(ws.device_id, None)
+            return
+        self._quiet[ws.device_id] = _Quiet(str(batch.cursor), generation, now)

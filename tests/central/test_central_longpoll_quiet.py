@@ -1,0 +1,123 @@
+"""Asking again right after an answer: the service waits without looking again, never missing news.
+
+central/long_poll.py remembers, per workstation, the cursor of its last answer and whether anything
+was published for its center since. These tests hold it to that: a push between two asks is
+answered at once, a lost answer (the old cursor again) is answered again, and an unchanged cursor
+costs no second look.
+"""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from central_support import CENTER_A, CENTER_B, Counter, bearer, enrolled, serving
+from test_central_longpoll import WAKE_LIMIT, WaitingPull, push_over_http
+
+from tongban.central.app import create_app
+from tongban.central.store import CentralStore
+
+
+@pytest.fixture
+def pair(store: CentralStore, tmp_path: Path) -> tuple[Counter, Counter]:
+    return enrolled(store, tmp_path, CENTER_A), enrolled(store, tmp_path, CENTER_B)
+
+
+@pytest.fixture
+def looks(store: CentralStore, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The cursors of every look at the feed the service makes."""
+    seen: list[str | None] = []
+    real = store.pull
+
+    def counted(ws: Any, cursor: Any, *, limit: int) -> Any:
+        seen.append(None if cursor is None else str(cursor))
+        return real(ws, cursor, limit=limit)
+
+    monkeypatch.setattr(store, "pull", counted)
+    return seen
+
+
+def ask(base: str, counter: Counter, cursor: str, wait: float) -> tuple[dict, float]:
+    """GET /v1/pull with a cursor; the answer and how long it took."""
+    started = time.monotonic()
+    with httpx.Client(base_url=base, timeout=wait + 10) as client:
+        response = client.get(
+            "/v1/pull", params={"wait": wait, "cursor": cursor}, headers=bearer(counter.token)
+        )
+    assert response.status_code == 200, response.text
+    return response.json(), time.monotonic() - started
+
+
+def push_new(base: str, counter: Counter) -> list[str]:
+    """Push what the counter has not pushed yet; the ids pushed."""
+    ids = [e.id for e in counter.outbox()]
+    push_over_http(base, counter)
+    counter.synced(ids)
+    return ids
+
+
+def first_answer(base: str, a: Counter, b: Counter) -> dict:
+    """B waits, A accepts a case B processes: B's answer carries it."""
+    waiting = WaitingPull(base, b)
+    waiting.start()
+    a.accept(processing_center=CENTER_B)
+    pushed = push_new(base, a)
+    answer = waiting.join()
+    assert [e["id"] for e in answer["events"]] == pushed
+    return answer
+
+
+def test_asking_again_with_the_answers_cursor_looks_only_at_the_end(
+    store: CentralStore, pair: tuple[Counter, Counter], looks: list[str | None]
+) -> None:
+    a, b = pair
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        looks.clear()
+        answer, took = ask(base, b, cursor, wait=1.0)
+    assert answer["events"] == [] and answer["cursor"] == cursor
+    assert took >= 1.0
+    assert looks == [cursor]  # one look, when the wait ended; none on arrival
+
+
+def test_a_push_between_two_asks_is_answered_at_once(
+    store: CentralStore, pair: tuple[Counter, Counter]
+) -> None:
+    a, b = pair
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        a.accept(processing_center=CENTER_B)  # nobody waits while this one is pushed
+        pushed = push_new(base, a)
+        answer, took = ask(base, b, cursor, wait=20)
+    assert [e["id"] for e in answer["events"]] == pushed
+    assert took < WAKE_LIMIT
+
+
+def test_a_lost_answer_is_answered_again_at_once(
+    store: CentralStore, pair: tuple[Counter, Counter]
+) -> None:
+    a, b = pair
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        a.accept(processing_center=CENTER_B)
+        pushed = push_new(base, a)
+        lost, _ = ask(base, b, cursor, wait=20)  # this answer never reaches the workstation
+        assert [e["id"] for e in lost["events"]] == pushed
+        again, took = ask(base, b, cursor, wait=20)  # so it asks with its old cursor
+    assert [e["id"] for e in again["events"]] == pushed
+    assert took < WAKE_LIMIT
+
+
+def test_another_centers_push_does_not_wake_nor_make_it_look(
+    store: CentralStore, pair: tuple[Counter, Counter], looks: list[str | None]
+) -> None:
+    a, b = pair
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        looks.clear()
+        a.accept()  # a direct case of A's: nothing for B
+        push_new(base, a)
+        answer, took = ask(base, b, cursor, wait=1.0)
+    assert answer["events"] == [] and took >= 1.0
+    assert looks == [cursor]
