@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from tongban.desktop.secrets import SecretsError
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.errors import ServiceError, service_errors
-from tongban.desktop.sync.client import SyncClient, SyncError, app_version
+from tongban.desktop.sync.client import SyncClient, SyncError
 from tongban.desktop.sync.setup import SetupError, connect
+from tongban.models.app_versions import installed_version
 from tongban.models.reports import (
     IntakeReport,
     Period,
@@ -88,7 +89,7 @@ class Reports:
             site_code=station.site_code,
             status="quarantined" if state.quarantined else "active",
             last_contact=state.last_contact_at,
-            app_version=app_version(),
+            app_version=installed_version(),
             pending_events=pending_count(session),
             # The sync state keeps the server's clock minus ours; the report, ours minus its.
             clock_offset_seconds=None if offset is None else -offset / 1000,

@@ -8,7 +8,6 @@ administrator must act), and REFUSED means this client sent something the servic
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -19,6 +18,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from tongban.models.app_versions import installed_version
 from tongban.models.audit_wire import (
     AUDIT_PATH,
     AuditPushRequest,
@@ -77,13 +77,6 @@ class SyncError(Exception):
         return self.kind in RETRYABLE
 
 
-def app_version() -> str:
-    try:
-        return importlib.metadata.version("tongban")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 class SyncClient:
     """One workstation's connection to the service; `token` is None only for enrollment."""
 
@@ -95,7 +88,7 @@ class SyncClient:
         timeout: float = READ_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        headers = {VERSION_HEADER: app_version()}
+        headers = {VERSION_HEADER: installed_version()}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url.rstrip("/")
@@ -130,7 +123,7 @@ class SyncClient:
         return self._call("GET", "/v1/health", HealthResponse)
 
     def enroll(self, code: str) -> EnrollResponse:
-        body = EnrollRequest(code=code.strip(), app_version=app_version())
+        body = EnrollRequest(code=code.strip(), app_version=installed_version())
         return self._call("POST", "/v1/enroll", EnrollResponse, json=body.model_dump())
 
     def status(self) -> StatusResponse:
