@@ -144,8 +144,13 @@ def running(url: str, clock: FakeClock) -> Iterator[Server]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The one clock of a test: the service's, and the workstations' (their sync clients send
+    it as their wall clock, so the clock offset the center records is the test's, not the gap
+    between the fake day and today)."""
+    fake = FakeClock()
+    monkeypatch.setattr("tongban.desktop.sync.client._wall_clock", fake)
+    return fake
 
 
 @pytest.fixture

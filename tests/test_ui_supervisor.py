@@ -8,6 +8,7 @@ The last test saves /tmp/ui-shots/supervisor.png (copied to docs/screenshots/ fo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -230,9 +231,10 @@ def busy_day(desks: list[Desk], clock: FakeClock) -> None:
         item = item_named(name)
         deferred = ("本人实名银行卡",) if name == "生育保险待遇申领" else ()
         who = applicant(id_number=resident_id(serial=300 + serial))
-        service.accept(
-            request(item, everything(item, deferred=deferred), who), actor, documents=False
-        )
+        # Identified a few minutes before the decision: the time at the counter.
+        started = clock.current - timedelta(minutes=2 + serial % 4, seconds=10 * serial)
+        made = replace(request(item, everything(item, deferred=deferred), who), started_at=started)
+        service.accept(made, actor, documents=False)
     item = item_named("最低生活保障")
     actor = Actor(desks[1].clerk, "测试员", ClerkRole.CLERK, Channel.COUNTER)
     Intake(desks[1].context, Paperwork(desks[1].context)).refuse(
