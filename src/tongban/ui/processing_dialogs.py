@@ -8,7 +8,7 @@ recorded the action, or shows the service's refusal in it and leaves it open to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,10 @@ class ActionDialog(QDialog):
     """A titled dialog for one case: its fields, a refusal line, submit and cancel."""
 
     submitted = Signal(object)  # the dialog's values
+    # Every dialog below defines these two methods (declared, not defined, here: abc cannot be
+    # used, ABCMeta and Qt's metaclass do not combine on a QDialog).
+    first_field: Callable[[], QWidget]  # the field that takes the focus on opening or refusal
+    values: Callable[[], object | None]  # the values to submit, or None after saying what's missing
 
     def __init__(self, name: str, title: str, submit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,16 +102,6 @@ class ActionDialog(QDialog):
         self.set_busy(False)
         self.message.setText(message)
         self.first_field().setFocus()
-
-    # The two hooks every dialog below fills in. Not abc.abstractmethod: ABCMeta and Qt's
-    # metaclass cannot be combined on a QDialog.
-    def first_field(self) -> QWidget:
-        """The field that takes the focus when the dialog opens or refuses."""
-        raise NotImplementedError
-
-    def values(self) -> object | None:
-        """The values to submit, or None after saying what is missing."""
-        raise NotImplementedError
 
     def _submit(self) -> None:
         values = self.values()
