@@ -98,8 +98,11 @@ def test_an_accept_reaches_the_central_store_without_syncing_by_hand(
         eventually(delivered, timeout=5)
         assert sync_names(before) == {"tongban-sync-push", "tongban-sync-pull"}
         eventually(lambda: opened.counter.sync_state().pending == 0)
+        # Online once a round has gone through; a round that met a busy central database (SQLite,
+        # 503) shows offline until the next, a moment later.
+        eventually(lambda: opened.counter.sync_state().online is True)
         state = opened.counter.sync_state()
-        assert state.online is True and state.problems == 0 and state.last_contact is not None
+        assert state.problems == 0 and state.last_contact is not None
     finally:
         opened.close()
     assert sync_names(before) == set()  # both threads ended when the counter closed
