@@ -44,6 +44,7 @@ from benches.sync_bench_support import (
 )
 from tongban.central.database import open_database
 from tongban.central.enrollment import Workstation
+from tongban.central.serving import settle_startup_objects
 from tongban.central.store import CentralStore, Pushed
 from tongban.desktop.sync.client import SyncClient
 from tongban.models.geography import shanghai
@@ -64,10 +65,10 @@ class TimedStore(CentralStore):
         super().__init__(*args, **kwargs)
         self.push_seconds: list[float] = []
 
-    def push(self, workstation: Workstation, events: Sequence[Event]) -> Pushed:
+    def push(self, workstation: Workstation, events: Sequence[Event], **kwargs: Any) -> Pushed:
         began = time.perf_counter()
         try:
-            return super().push(workstation, events)
+            return super().push(workstation, events, **kwargs)
         finally:
             self.push_seconds.append(time.perf_counter() - began)
 
@@ -190,6 +191,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         note("经服务推送 …")
         pushed = PushRun()
         began = time.perf_counter()
+        settle_startup_objects()  # as `tongban central serve` does before serving
         with ThreadServer(store) as base:
             for s in stations:
                 push_outbox(base, s, pushed)

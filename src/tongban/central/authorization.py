@@ -160,7 +160,7 @@ def check_collection(author: Author, event: Event, parties: Parties) -> str | No
     chosen = parties.collection_center
     if chosen is not None and here != chosen:
         return f"申请人选择在 {chosen} 领取，只有该中心可以记录领取"
-    data = p.load_payload(p.Collected, event.payload)
+    data = event.read_payload(p.Collected)
     if data.center is not None and data.center != here:
         return f"领取记录写明的中心 {data.center} 不是本工作站所属中心 {here}"
     return None
@@ -171,7 +171,7 @@ def check_visit(author: Author, event: Event) -> str | None:
     kind = known_kind(event.kind)
     if kind not in VISIT_KINDS:
         return f"{event.kind} 不是来访记录事件"
-    data = p.load_payload(PAYLOAD_TYPES[kind], event.payload)
+    data = event.read_payload(PAYLOAD_TYPES[kind])
     if data.center_code != author.center_code or data.site_code != author.site_code:
         return "来访记录的中心或受理点不是本工作站所在地"
     return None
@@ -183,7 +183,7 @@ def readable_payload(event: Event) -> str | None:
     if kind is None:
         return None
     try:
-        p.load_payload(PAYLOAD_TYPES[kind], event.payload)
+        event.read_payload(PAYLOAD_TYPES[kind])
     except p.PayloadError as error:
         return str(error)
     return None

@@ -301,7 +301,7 @@ class _Receiver:
         return check_visit(self.author, event), Parties(here, here)
 
     def _judge_accepted(self, event: Event) -> tuple[str | None, Parties | None]:
-        data = p.load_payload(p.Accepted, event.payload)
+        data = event.read_payload(p.Accepted)
         reason = check_accepted(self.author, event, data, self._is_center)
         if reason is None and self.known.parties(event.stream_id) is not None:
             reason = f"受理编号 {event.stream_id} 已被使用"

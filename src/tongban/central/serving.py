@@ -9,6 +9,7 @@ import path crosses into a new process.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from fastapi import FastAPI
@@ -27,6 +28,7 @@ def serve_one(store: CentralStore, *, host: str, port: int) -> None:
     from tongban.central.app import create_app
 
     app = create_app(store)
+    settle_startup_objects()
     uvicorn.Server(uvicorn.Config(app, host=host, port=port, server_header=False)).run()
 
 
@@ -52,4 +54,15 @@ def app_from_environment() -> FastAPI:
     from tongban.central.database import database_url, open_database
 
     url = database_url(os.environ[WORKER_DB_ENVIRONMENT])
-    return create_app(CentralStore(open_database(url, pool_size=SERVE_POOL_SIZE)))
+    app = create_app(CentralStore(open_database(url, pool_size=SERVE_POOL_SIZE)))
+    settle_startup_objects()
+    return app
+
+
+def settle_startup_objects() -> None:
+    """Take what the process loaded to serve (the app, its schemas, reference data: ~140,000
+    objects) out of the cyclic garbage collector's view. They live as long as the process, yet
+    every full collection would walk them again, and one falls inside a push now and then
+    (0.1–0.2 s on the benchmark machine). Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()

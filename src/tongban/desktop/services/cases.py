@@ -249,7 +249,7 @@ class Cases:
         if kind is None:
             return f"本版本不认识的事件：{event.kind}"
         try:
-            payload = p.load_payload(PAYLOAD_TYPES[kind], event.payload)
+            payload = event.read_payload(PAYLOAD_TYPES[kind])
         except PayloadError as error:
             return str(error)
         describe = _DESCRIPTIONS.get(kind)

@@ -165,7 +165,7 @@ def write_visit(session: Session, event: Event) -> bool:
     if session.get(VisitRow, event.stream_id) is not None:
         return False
     try:
-        facts = p.load_payload(_VISIT_TYPES[EventKind(event.kind)], event.payload)
+        facts = event.read_payload(_VISIT_TYPES[EventKind(event.kind)])
     except (ValueError, KeyError):
         return False
     applicant_id = None
