@@ -81,6 +81,28 @@ def test_the_same_id_with_other_content_is_quarantined(store: CentralStore, tmp_
         store.push(counter.workstation, [event])
 
 
+def test_an_id_used_again_at_a_new_sequence_is_quarantined(
+    store: CentralStore, tmp_path: Path
+) -> None:
+    # A new sequence is not looked up as a replay; the log's unique key catches the reuse and
+    # the push, tried again with every id looked up, answers as for other content.
+    counter = enrolled(store, tmp_path, CENTER_A)
+    case = counter.accept()
+    [first] = counter.outbox()
+    store.push(counter.workstation, [first])
+    counter.record(case, EventKind.RECEIPT_PRINTED, ReceiptPrinted())
+    receipt = counter.outbox()[-1]
+    reused = replace(receipt, id=first.id)
+    kept = central_event_ids(store)
+
+    pushed = store.push(counter.workstation, [reused]).outcome
+
+    assert [r.outcome for r in pushed.results] == ["rejected"]
+    assert pushed.quarantine_reason == f"事件 {first.id} 已以不同内容提交过：本工作站可能被复制"
+    assert central_event_ids(store) == kept
+    with pytest.raises(Quarantined):
+        store.push(counter.workstation, [receipt])
+
 def test_a_new_enrollment_replaces_a_quarantined_workstation(
     store: CentralStore, tmp_path: Path
 ) -> None:

@@ -241,7 +241,7 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
             cursor=str(batch.cursor),
             reset=batch.reset,
             more=batch.more,
-            events=[WireEvent.from_event(e) for e in batch.events],
+            events=[WireEvent.of_held(e) for e in batch.events],
             catalog_revisions=[
                 CatalogRevisionInfo(
                     revision=r.revision, effective_from=r.effective_from, checksum=r.checksum

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -247,9 +247,15 @@ def closed_day_problem(session: Session, center: str, event: Event) -> str | Non
 def recent_closed_days(session: Session, center: str, *, now: datetime) -> list[ClosedDay]:
     """The center's sign-offs of the last RECENT_CLOSURES, for every pull."""
     since = shanghai_day(now - RECENT_CLOSURES)
-    query = (
-        select(DayClosureRow.day, DayClosureRow.signed_by, DayClosureRow.signed_at)
-        .where(DayClosureRow.center_code == center, DayClosureRow.day >= since)
-        .order_by(DayClosureRow.day)
+    params = {"center": center, "since": since}
+    return [ClosedDay(*row) for row in session.execute(_RECENT_CLOSURES, params)]
+
+
+_RECENT_CLOSURES = (  # every pull reads it: built once
+    select(DayClosureRow.day, DayClosureRow.signed_by, DayClosureRow.signed_at)
+    .where(
+        DayClosureRow.center_code == bindparam("center"),
+        DayClosureRow.day >= bindparam("since"),
     )
-    return [ClosedDay(*row) for row in session.execute(query)]
+    .order_by(DayClosureRow.day)
+)

@@ -20,8 +20,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -193,11 +194,15 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
     )
 
 
+# Every request runs it: built once, and read as plain columns (no ORM object to track).
+_BY_TOKEN = select(WorkstationRow.__table__).where(
+    WorkstationRow.token_hash == bindparam("token_hash")
+)
+
+
 def authenticate(session: Session, token: str) -> Workstation:
     """The workstation a device token belongs to; refused when unknown, retired or quarantined."""
-    row = session.scalars(
-        select(WorkstationRow).where(WorkstationRow.token_hash == digest(token))
-    ).one_or_none()
+    row = session.execute(_BY_TOKEN, {"token_hash": digest(token)}).one_or_none()
     if row is None:
         raise NotAuthenticated("工作站令牌无效，请重新登记本工作站")
     if row.retired_at is not None:
@@ -283,7 +288,7 @@ def list_workstations(session: Session, center_code: str | None = None) -> list[
     return [to_workstation(row) for row in session.scalars(query)]
 
 
-def to_workstation(row: WorkstationRow) -> Workstation:
+def to_workstation(row: WorkstationRow | Row[Any]) -> Workstation:
     return Workstation(
         id=row.id,
         device_id=row.device_id,

@@ -24,11 +24,15 @@ backup since) starts the feed again from the beginning; workstations apply event
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     literal,
@@ -42,7 +46,6 @@ from sqlalchemy.orm import Session
 
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError
-from tongban.central.events import stored_event
 from tongban.central.schema import CentralStateRow, ClerkRow, EventRow
 from tongban.models.store.events import Event
 
@@ -92,16 +95,25 @@ class FeedHead:
     clerks_revision: int  # the newest revision among the center's accounts (0: none)
 
 
-def feed_head(session: Session, center_code: str) -> FeedHead:
+def _feed_head_query(horizon: ColumnElement[int | None]) -> Select[tuple[str, int, int | None]]:
     clerks = (
         select(func.coalesce(func.max(ClerkRow.revision), 0))
-        .where(ClerkRow.center_code == center_code)
+        .where(ClerkRow.center_code == bindparam("center"))
         .scalar_subquery()
     )
-    postgres = session.get_bind().dialect.name == "postgresql"
-    horizon = HORIZON if postgres else literal(None)
-    query = select(CentralStateRow.epoch, clerks, horizon).where(CentralStateRow.id == 1)
-    row = session.execute(query).one_or_none()
+    return select(CentralStateRow.epoch, clerks, horizon).where(CentralStateRow.id == 1)
+
+
+# Every pull runs these: built once, so a request pays for neither building nor cache keys.
+_FEED_HEAD = {
+    "postgresql": _feed_head_query(HORIZON),
+    "sqlite": _feed_head_query(literal(None, type_=BigInteger)),
+}
+
+
+def feed_head(session: Session, center_code: str) -> FeedHead:
+    query = _FEED_HEAD[session.get_bind().dialect.name]
+    row = session.execute(query, {"center": center_code}).one_or_none()
     if row is None:
         raise CentralError("中心数据库尚未初始化，请先运行 tongban central init")
     epoch, clerks_revision, oldest = row
@@ -115,13 +127,17 @@ def pull(
     epoch, horizon = head.epoch, head.horizon
     reset = cursor is not None and cursor.epoch != epoch
     after = Cursor.start(epoch) if cursor is None or reset else cursor
-    positions = _positions(workstation, after, horizon, limit)
-    rows = session.scalars(
-        select(EventRow)
-        .where(EventRow.position.in_(positions))
-        .order_by(EventRow.txid, EventRow.position)
-    ).all()
-    events = tuple(stored_event(row) for row in rows)
+    query = _NEXT_EVENTS[horizon is not None]
+    params = {
+        "here": workstation.center_code,
+        "device": workstation.device_id,
+        "after_txid": after.txid,
+        "after_position": after.position,
+        "horizon": horizon,
+        "limit": limit,
+    }
+    rows = session.execute(query, params).all()
+    events = tuple(Event.from_columns(row) for row in rows)
     last = Cursor(epoch, rows[-1].txid, rows[-1].position) if rows else after
     held_back = not rows and horizon is not None and _waiting(session, workstation, after, horizon)
     return PullBatch(
@@ -129,39 +145,46 @@ def pull(
     )
 
 
-def _positions(
-    workstation: Workstation, after: Cursor, horizon: int | None, limit: int
-) -> Select[tuple[int]]:
-    """Positions of the next events, one index range per center column, merged."""
-    here = workstation.center_code
-    accepted_here = _branch(EventRow.accepting_center == here, workstation, after, horizon, limit)
+def _next_events(below_horizon: bool) -> Select[Any]:
+    """The log rows of the next events (bound: here, device, after_txid, after_position,
+    horizon, limit), positions found by one index range per center column, merged."""
+    here = bindparam("here")
+    accepted_here = _branch(EventRow.accepting_center == here, below_horizon)
     processed_here = _branch(
         and_(EventRow.processing_center == here, EventRow.accepting_center != here),
-        workstation,
-        after,
-        horizon,
-        limit,
+        below_horizon,
     )
     merged = union_all(accepted_here, processed_here).subquery()
-    return select(merged.c.position).order_by(merged.c.txid, merged.c.position).limit(limit)
+    positions = (
+        select(merged.c.position)
+        .order_by(merged.c.txid, merged.c.position)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return (
+        select(EventRow.__table__)
+        .where(EventRow.position.in_(positions))
+        .order_by(EventRow.txid, EventRow.position)
+    )
 
 
-def _branch(
-    concerns: ColumnElement[bool],
-    workstation: Workstation,
-    after: Cursor,
-    horizon: int | None,
-    limit: int,
-) -> Select[tuple[int, int]]:
+def _branch(concerns: ColumnElement[bool], below_horizon: bool) -> Select[tuple[int, int]]:
+    after = tuple_(bindparam("after_txid", type_=BigInteger), bindparam("after_position"))
     query = select(EventRow.txid, EventRow.position).where(
         concerns,
-        tuple_(EventRow.txid, EventRow.position) > tuple_(after.txid, after.position),
-        EventRow.workstation_id != workstation.device_id,
+        tuple_(EventRow.txid, EventRow.position) > after,
+        EventRow.workstation_id != bindparam("device"),
     )
-    if horizon is not None:
-        query = query.where(EventRow.txid < horizon)
-    inner = query.order_by(EventRow.txid, EventRow.position).limit(limit).subquery()
+    if below_horizon:
+        query = query.where(EventRow.txid < bindparam("horizon", type_=BigInteger))
+    inner = (
+        query.order_by(EventRow.txid, EventRow.position)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
     return select(inner.c.txid, inner.c.position)
+
+
+_NEXT_EVENTS = {below: _next_events(below) for below in (True, False)}
 
 
 def _waiting(session: Session, workstation: Workstation, after: Cursor, horizon: int) -> bool:

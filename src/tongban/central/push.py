@@ -83,9 +83,14 @@ def push(
     events: Sequence[Event],
     at: datetime,
     origin: str = NO_ORIGIN,
+    every_id: bool = False,
 ) -> PushOutcome:
     """Receive a batch of one workstation's events; the caller commits. `origin`: the service
-    instance receiving it, named in the NOTIFY so that instance's listener can skip its own."""
+    instance receiving it, named in the NOTIFY so that instance's listener can skip its own.
+
+    Only events at sequences already received can have been seen before, so only their ids are
+    looked up. An id reused at a new sequence then fails the log's unique key; the caller tries
+    again with `every_id`, and the event is judged as seen before (the device is quarantined)."""
     row = session.scalars(
         select(WorkstationRow).where(WorkstationRow.device_id == device_id).with_for_update()
     ).one_or_none()
@@ -94,7 +99,8 @@ def push(
     if row.status == Status.QUARANTINED:
         raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
     _require_own_and_ordered(events, device_id)
-    receiver = _Receiver(session, row, at, _Known.load(session, events))
+    replayed = events if every_id else [e for e in events if e.sequence <= row.received_through]
+    receiver = _Receiver(session, row, at, _Known.load(session, events, replayed))
     for event in events:
         if not receiver.receive(event):
             break
@@ -130,8 +136,8 @@ class _Known:
     visits: set[str] = field(default_factory=set)  # visit stream ids that already exist
 
     @classmethod
-    def load(cls, session: Session, events: Sequence[Event]) -> _Known:
-        previous = _answered_before(session, [e.id for e in events])
+    def load(cls, session: Session, events: Sequence[Event], replayed: Sequence[Event]) -> _Known:
+        previous = _answered_before(session, [e.id for e in replayed]) if replayed else {}
         case_numbers = sorted({e.stream_id for e in events if e.stream_type == StreamType.CASE})
         visit_ids = [e.stream_id for e in events if e.stream_type == StreamType.VISIT]
         return cls(

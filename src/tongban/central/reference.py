@@ -175,17 +175,19 @@ def catalog_revision(session: Session, revision: str) -> CatalogRevision | None:
     return None if row is None else _to_revision(row)
 
 
+_REVISIONS = select(  # every pull reads it: built once
+    CatalogRevisionRow.revision,
+    CatalogRevisionRow.effective_from,
+    CatalogRevisionRow.checksum,
+    CatalogRevisionRow.published_at,
+).order_by(CatalogRevisionRow.effective_from, CatalogRevisionRow.revision)
+
+
 def catalog_revisions(session: Session) -> list[CatalogRevision]:
     """Every published revision, oldest effective date first (content left out)."""
-    query = select(
-        CatalogRevisionRow.revision,
-        CatalogRevisionRow.effective_from,
-        CatalogRevisionRow.checksum,
-        CatalogRevisionRow.published_at,
-    ).order_by(CatalogRevisionRow.effective_from, CatalogRevisionRow.revision)
     return [
         CatalogRevision(revision=r, effective_from=e, checksum=c, published_at=p, content="")
-        for r, e, c, p in session.execute(query)
+        for r, e, c, p in session.execute(_REVISIONS)
     ]
 
 

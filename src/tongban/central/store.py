@@ -33,6 +33,7 @@ from tongban.models.store.events import Event
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 RETRIED_SQLSTATES = frozenset({"40001", "40P01", "23505"})  # serialization, deadlock, unique
+SQLITE_UNIQUE_VIOLATIONS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 PUSH_ATTEMPTS = 3
 
 
@@ -247,7 +248,7 @@ class CentralStore:
         *,
         origin: str = NO_ORIGIN,
     ) -> Pushed:
-        def attempt() -> Pushed:
+        def attempt(retry: bool) -> Pushed:
             with self.database.transaction() as session:
                 outcome = push(
                     session,
@@ -255,6 +256,7 @@ class CentralStore:
                     events=events,
                     at=self.now(),
                     origin=origin,
+                    every_id=retry,  # a retry may follow an event id used twice: look it up
                 )
                 return Pushed(epoch=state.get_state(session).epoch, outcome=outcome)
 
@@ -301,16 +303,25 @@ class CentralStore:
         return epoch, current
 
 
-def _retrying(attempt: Callable[[], T]) -> T:
+def _retrying(attempt: Callable[[bool], T]) -> T:
+    """attempt(retry) until it commits: again after a serialization failure, a deadlock or a
+    unique violation (two pushes racing, or an event id used twice; on SQLite, which names no
+    SQLSTATE, only the latter), at most PUSH_ATTEMPTS times."""
     for remaining in range(PUSH_ATTEMPTS - 1, -1, -1):
         try:
-            return attempt()
+            return attempt(remaining < PUSH_ATTEMPTS - 1)
         except DBAPIError as error:
-            sqlstate = getattr(error.orig, "sqlstate", None)
-            if sqlstate not in RETRIED_SQLSTATES:
+            if not _worth_retrying(error):
                 raise
             if remaining == 0:
                 if isinstance(error, IntegrityError):
                     raise Conflict("与其他工作站的同步同时发生冲突，请稍后重试") from None
                 raise Conflict("数据库繁忙，请稍后重试") from None
     raise AssertionError("unreachable")
+
+
+def _worth_retrying(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in RETRIED_SQLSTATES
+    return getattr(error.orig, "sqlite_errorname", "") in SQLITE_UNIQUE_VIOLATIONS

@@ -53,6 +53,12 @@ class WireEvent(_Body):
     def from_event(cls, event: Event) -> WireEvent:
         return cls(**event.columns())
 
+    @classmethod
+    def of_held(cls, event: Event) -> WireEvent:
+        """An event this side already holds, to send: it was checked when it was recorded or
+        received, so it is not validated again (for a batch of 500, ~18 ms of a push)."""
+        return cls.model_construct(**event.columns())
+
     def to_event(self) -> Event:
         return Event.from_columns(self)
 

@@ -50,6 +50,7 @@ from tongban.models.workstation_clock import CLOCK_HEADER, clock_header
 VERSION_HEADER = "X-Tongban-Version"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0  # beyond a long-poll's own wait
+JSON_BODY = {"Content-Type": "application/json"}
 B = TypeVar("B", bound=BaseModel)
 
 
@@ -130,8 +131,10 @@ class SyncClient:
         return self._call("GET", "/v1/status", StatusResponse)
 
     def push(self, events: Sequence[Event]) -> PushResponse:
-        body = PushRequest(events=[WireEvent.from_event(e) for e in events])
-        return self._call("POST", "/v1/push", PushResponse, json=body.model_dump(mode="json"))
+        body = PushRequest.model_construct(events=[WireEvent.of_held(e) for e in events])
+        return self._call(
+            "POST", "/v1/push", PushResponse, content=body.model_dump_json(), headers=JSON_BODY
+        )
 
     def pull(self, cursor: str | None, *, wait: float = 0, limit: int = 500) -> PullResponse:
         wait = max(0.0, min(float(wait), MAX_WAIT_SECONDS))
