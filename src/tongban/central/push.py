@@ -26,7 +26,7 @@ service instance.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
@@ -337,7 +337,7 @@ class _Receiver:
         else:
             self.known.visits.add(event.stream_id)
         answer = Received(event.id, event.sequence, "accepted")
-        self.known.previous[event.id] = (event, replace(answer, outcome="duplicate"))
+        self.known.previous[event.id] = (event, Received(event.id, event.sequence, "duplicate"))
         self.centers.update({parties.accepting_center, parties.processing_center})
         self.results.append(answer)
 
