@@ -18,6 +18,7 @@ from central_support import (
     enrolled,
     http,
     next_event,
+    serving,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from tongban.central.body_limit import MAX_BODY_BYTES
 from tongban.central.database import open_database
 from tongban.central.errors import CentralError, Forbidden
 from tongban.central.store import CentralStore
+from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
 from tongban.models.catalog import Mode
 from tongban.models.rules import make_case_number
 from tongban.models.store import (
@@ -279,6 +281,24 @@ def test_errors_over_http_are_json_in_chinese(store: CentralStore, a: Counter, b
     assert malformed.status_code == 422
     assert malformed.json()["message"].startswith("请求内容不正确：body.events.0")
     assert unknown.status_code == 404 and unknown.json()["message"] == "没有这个接口"
+
+
+def test_a_nul_character_is_refused_with_its_place_and_nothing_is_stored(
+    store: CentralStore, a: Counter
+) -> None:
+    # The workstation sends its events without validating them again; the service still
+    # refuses what PostgreSQL could not hold, naming where it is, never a server error.
+    a.accept()
+    [event] = a.outbox()
+    poisoned = replace(event, payload={**event.payload, "catalog_revision": "2018\x00"})
+    with serving(create_app(store)) as base, SyncClient(base, a.token) as client:
+        with pytest.raises(SyncError) as refused:
+            client.push([poisoned])
+        accepted = client.push([event])
+    assert refused.value.kind is SyncErrorKind.REFUSED
+    assert "body.events.0.payload" in str(refused.value)
+    assert [r.outcome for r in accepted.results] == ["accepted"]
+    assert central_event_ids(store) == [event.id]
 
 
 # Replays in any order and overlap: each event ends up stored exactly once. -------------------
