@@ -103,6 +103,7 @@ def test_an_id_used_again_at_a_new_sequence_is_quarantined(
     with pytest.raises(Quarantined):
         store.push(counter.workstation, [receipt])
 
+
 def test_a_new_enrollment_replaces_a_quarantined_workstation(
     store: CentralStore, tmp_path: Path
 ) -> None:
