@@ -30,7 +30,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from tongban.central.app import create_app
-from tongban.central.clerks import ClerkRole
+from tongban.central.clerks import ClerkRole, set_clerk_password
 from tongban.central.database import open_database
 from tongban.central.schema import SignOffAuditRow
 from tongban.central.signoff_guard import (
@@ -122,6 +122,26 @@ def test_five_wrong_passwords_lock_the_clerk_for_fifteen_minutes(
         "checking",
         "accepted",
     ]
+
+
+def test_a_password_reset_by_the_administrator_lifts_the_lockout(
+    store: CentralStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    desk = enrolled(store, tmp_path, CENTER_A)
+    add_supervisor(store)
+    with http(create_app(store)) as client:
+        for _ in range(MAX_FAILURES):
+            assert_wrong(sign(client, desk, "wrong-password1"))
+        assert sign(client, desk, PASSWORD).json()["error"] == "signoff_locked"
+        clock.advance(timedelta(minutes=1))
+        with store.database.transaction() as session:  # what `central reset-password` does
+            set_clerk_password(session, SUPERVISOR, password_hash=password_hash(), at=clock())
+        clock.advance(timedelta(minutes=1))
+        assert_password_passed(sign(client, desk, PASSWORD))
+        # A new run of guesses counts from the reset on, as before.
+        for _ in range(MAX_FAILURES):
+            assert_wrong(sign(client, desk, "wrong-password1"))
+        assert sign(client, desk, PASSWORD).json()["error"] == "signoff_locked"
 
 
 def test_the_lockout_holds_at_every_instance_and_for_that_clerk_only(

@@ -103,10 +103,12 @@ def set_clerk_password(
 ) -> ClerkAccount:
     """A new password set by an administrator (forgotten, or known to someone else). Always a
     new revision: the workstations replace their copy of the hash at their next clerk refresh,
-    and from then on only the new password opens the account there, offline too."""
+    and from then on only the new password opens the account there, offline too. Failed 日结
+    checks made before the reset no longer count towards a lockout."""
     _require_argon2(password_hash)
     row = _existing(session, number)
     row.password_hash = password_hash
+    row.password_changed_at = at  # lifts the service's 日结 lockout (signoff_guard.py)
     _changed(session, row, at)
     return _to_account(row)
 

@@ -414,7 +414,10 @@ def _reset(args: argparse.Namespace) -> int:
         args,
         lambda session, at: set_clerk_password(session, args.number, password_hash=hashed, at=at),
     )
-    print(f"工作人员 {clerk.number} {clerk.name} 的密码已重设：中心即刻只认新密码，{SYNC_NOTE}")
+    print(
+        f"工作人员 {clerk.number} {clerk.name} 的密码已重设：中心即刻只认新密码，"
+        f"此前日结密码的错误次数不再计算；{SYNC_NOTE}"
+    )
     return 0
 
 

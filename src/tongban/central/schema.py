@@ -69,7 +69,7 @@ from tongban.models.store.schema import (
 
 # The Alembic revision these models correspond to (the head of central/migrations/versions).
 # Prefixed "c" so a workstation store's revision can never be mistaken for a central one.
-SCHEMA_VERSION = "c0009"
+SCHEMA_VERSION = "c0010"
 
 # An identity column on PostgreSQL; on SQLite an INTEGER PRIMARY KEY is the rowid, which
 # never repeats while the table only grows.
@@ -197,6 +197,8 @@ class ClerkRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     revision: Mapped[int] = mapped_column(BigInteger)  # central_state.clerks_revision when changed
     updated_at: Mapped[datetime]
+    # Set by an administrator's reset: 日结 checks that failed before it no longer count.
+    password_changed_at: Mapped[datetime | None]
 
 
 class CatalogRevisionRow(Base):

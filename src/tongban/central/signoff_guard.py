@@ -3,7 +3,9 @@
 The workstation checks the supervisor's password first, with its own lockout; but a script
 holding a device token could put guesses to the service directly. So the service counts too:
 MAX_FAILURES wrong passwords for one clerk within FAILURE_WINDOW stop that clerk's sign-offs
-for LOCKOUT, whichever workstation asks. A right password resets the count.
+for LOCKOUT, whichever workstation asks. A right password resets the count, and so does an
+administrator's reset of the password (`tongban central reset-password`): the guesses were
+against a password that no longer opens the account.
 
 The count lives in the database (table signoff_audit), because the service runs as several
 stateless instances. Each check is two append-only rows: `checking`, written and committed
@@ -84,7 +86,10 @@ def open_check(
         _audit(session, ws, number[:20], Outcome.NOT_SIGNER, at)  # the column holds 20
         return Forbidden(WRONG)
     clerk = row.number
-    until = locked_until(_failures(session, clerk, at), at)
+    failures = _failures(session, clerk, at)
+    if row.password_changed_at is not None:  # guesses at a password since replaced
+        failures = [t for t in failures if t > row.password_changed_at]
+    until = locked_until(failures, at)
     if until is not None:
         _audit(session, ws, clerk, Outcome.LOCKED, at)
         return SignOffLocked(locked_message(clerk, until))
