@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from tongban.central.authorization import Parties
 from tongban.central.schema import EventRow
 from tongban.models.store.events import Event
 
 
-def stored_event(row: EventRow) -> Event:
+def stored_event(row: EventRow | Row[Any]) -> Event:
+    """The event a log row holds: an ORM row or a plain one read by a Core statement."""
     return Event.from_columns(row)
 
 

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError
+from tongban.central.events import stored_event
 from tongban.central.schema import CentralStateRow, ClerkRow, EventRow
 from tongban.models.store.events import Event
 
@@ -137,7 +138,7 @@ def pull(
         "limit": limit,
     }
     rows = session.execute(query, params).all()
-    events = tuple(Event.from_columns(row) for row in rows)
+    events = tuple(stored_event(row) for row in rows)
     last = Cursor(epoch, rows[-1].txid, rows[-1].position) if rows else after
     held_back = not rows and horizon is not None and _waiting(session, workstation, after, horizon)
     return PullBatch(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from tongban.central.enrollment import list_workstations
 from tongban.central.errors import NotFound
+from tongban.central.events import stored_event
 from tongban.central.reference import catalog_revision, catalog_revisions
 from tongban.central.schema import (
     CaseIndexRow,
@@ -142,7 +143,7 @@ def center_events(session: Session, center: str, period: Period) -> list[Event]:
         EventRow.created_at < end,
         EventRow.kind.in_([str(k) for k in COUNTED_KINDS]),
     )
-    return [Event.from_columns(row) for row in session.execute(query)]
+    return [stored_event(row) for row in session.execute(query)]
 
 
 def received_cases(session: Session, center: str, period: Period) -> list[ReceivedCase]:
