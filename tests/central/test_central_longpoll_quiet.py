@@ -16,6 +16,7 @@ from central_support import CENTER_A, CENTER_B, Counter, bearer, enrolled, servi
 from test_central_longpoll import WAKE_LIMIT, WaitingPull, push_over_http
 
 from tongban.central.app import create_app
+from tongban.central.retirement import retire
 from tongban.central.store import CentralStore
 
 
@@ -28,13 +29,13 @@ def pair(store: CentralStore, tmp_path: Path) -> tuple[Counter, Counter]:
 def looks(store: CentralStore, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The cursors of every look at the feed the service makes."""
     seen: list[str | None] = []
-    real = store.pull
+    real = store.authenticated_pull
 
-    def counted(ws: Any, cursor: Any, *, limit: int) -> Any:
+    def counted(token: str, cursor: Any, **options: Any) -> Any:
         seen.append(None if cursor is None else str(cursor))
-        return real(ws, cursor, limit=limit)
+        return real(token, cursor, **options)
 
-    monkeypatch.setattr(store, "pull", counted)
+    monkeypatch.setattr(store, "authenticated_pull", counted)
     return seen
 
 
@@ -121,3 +122,41 @@ def test_another_centers_push_does_not_wake_nor_make_it_look(
         answer, took = ask(base, b, cursor, wait=1.0)
     assert answer["events"] == [] and took >= 1.0
     assert looks == [cursor]
+
+
+def test_asking_again_checks_no_token_until_the_look(
+    store: CentralStore, pair: tuple[Counter, Counter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = pair
+    checks: list[str] = []
+    real = store.authenticate
+
+    def counted(token: str, **options: Any) -> Any:
+        checks.append(token)
+        return real(token, **options)
+
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        monkeypatch.setattr(store, "authenticate", counted)
+        answer, _took = ask(base, b, cursor, wait=0.5)
+    assert answer["cursor"] == cursor
+    assert checks == []  # the pull's own look checked the token
+
+
+def test_a_workstation_retired_while_it_waits_gets_nothing_more(
+    store: CentralStore, pair: tuple[Counter, Counter]
+) -> None:
+    a, b = pair
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        with store.database.transaction() as session:
+            retire(session, center_code=CENTER_B, workstation="1号窗口", at=store.now())
+        a.accept(processing_center=CENTER_B)
+        push_new(base, a)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            response = client.get(
+                "/v1/pull", params={"wait": 20, "cursor": cursor}, headers=bearer(b.token)
+            )
+    assert response.status_code == 401
+    assert "停用" in response.json()["message"]
+    assert "events" not in response.json()

@@ -32,7 +32,7 @@ from tongban.central.closure_routes import add_closure_routes, note_outbox
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError, NotAuthenticated
-from tongban.central.long_poll import LongPoll
+from tongban.central.long_poll import Credentials, LongPoll
 from tongban.central.lookup_routes import add_lookup_routes
 from tongban.central.notify import Notifier, PostgresListener
 from tongban.central.pull import Cursor
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 VERSION_HEADER = "X-Tongban-Version"
 DEFAULT_PULL_BATCH = 500
 _HTTP_MESSAGES = {404: "没有这个接口", 405: "不支持此请求方法"}
+OutboxHeader = Annotated[str | None, Header(alias=OUTBOX_HEADER, max_length=MAX_OUTBOX_HEADER)]
 
 
 def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
@@ -148,20 +149,34 @@ async def _workstation(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
-    outbox: Annotated[str | None, Header(alias=OUTBOX_HEADER, max_length=MAX_OUTBOX_HEADER)] = None,
+    outbox: OutboxHeader = None,
     # No max_length: an unreadable clock is ignored (enrollment.clock_offset_ms), never refused.
     clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
 ) -> Workstation:
     """The workstation whose device token the request carries (Authorization: Bearer …)."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("缺少工作站令牌")
     store: CentralStore = request.app.state.store
     workstation = await run_in_threadpool(
-        store.authenticate, token.strip(), app_version=version, clock=clock
+        store.authenticate, _bearer(authorization), app_version=version, clock=clock
     )
     await note_outbox(request, workstation, outbox)  # for 日结 (closure_routes.py)
     return workstation
+
+
+def _credentials(
+    authorization: Annotated[str | None, Header()] = None,
+    version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
+    clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
+) -> Credentials:
+    """What a request says about its workstation, not yet checked (the pull checks it)."""
+    return Credentials(_bearer(authorization), app_version=version, clock=clock)
+
+
+def _bearer(authorization: str | None) -> str:
+    """The device token of `Authorization: Bearer …`; NotAuthenticated when there is none."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("缺少工作站令牌")
+    return token.strip()
 
 
 Authenticated = Annotated[Workstation, Depends(_workstation)]
@@ -228,13 +243,18 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
 
     @app.get("/v1/pull")
     async def pull(
-        ws: Authenticated,
+        request: Request,
+        credentials: Annotated[Credentials, Depends(_credentials)],
+        outbox: OutboxHeader = None,
         cursor: Annotated[str | None, Query(max_length=120)] = None,
         wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_BATCH)] = DEFAULT_PULL_BATCH,
     ) -> PullResponse:
+        # The look authenticates (long_poll.py): a workstation that asks again and waits costs
+        # no database work until its answer.
         after = Cursor.parse(cursor) if cursor else None
-        pulled = await long_poll.pull(ws, after, wait=wait, limit=limit)
+        ws, pulled = await long_poll.pull(credentials, after, wait=wait, limit=limit)
+        await note_outbox(request, ws, outbox)  # for 日结 (closure_routes.py)
         batch = pulled.batch
         return PullResponse(
             epoch=pulled.epoch,
@@ -287,5 +307,5 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
 
 async def _announced(versions: Announcement) -> dict[str, str | None]:
     """The announced program versions as answer fields (central/versions.py)."""
-    known = await run_in_threadpool(versions.get)
+    known = versions.fresh() or await run_in_threadpool(versions.get)  # no thread hop when kept
     return {"current_app_version": known.current, "minimum_app_version": known.minimum}

@@ -13,6 +13,11 @@ when hundreds of workstations wait at once:
   waiting. This is exactly as safe as having gone on waiting in the first place (the same
   notifications wake it, `recheck_after` bounds it) and the answer itself always comes from a
   fresh look. The memory is per instance; behind a proxy another instance simply looks.
+
+The pull authenticates in the same look at the database (CentralStore.authenticated_pull), so an
+answer always comes from a token checked at that moment: a retired or quarantined workstation
+gets nothing more. A request that skips to waiting needs no look at all: the service knows the
+token from its last answer (`_known`), and the look that ends the wait checks it again.
 """
 
 from __future__ import annotations
@@ -24,13 +29,23 @@ from functools import partial
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from tongban.central.enrollment import Workstation
+from tongban.central.enrollment import Workstation, digest
+from tongban.central.errors import CentralError
 from tongban.central.notify import Notifier, wait_for
 from tongban.central.pull import Cursor
 from tongban.central.store import CentralStore, Pulled
 
 HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
 PULL_THREADS = 8  # feed queries at once; the thread pool's other threads stay free for pushes
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a pull request says about its workstation: its token, version and clock."""
+
+    token: str
+    app_version: str | None = None
+    clock: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,37 +63,64 @@ class LongPoll:
     def __init__(self, store: CentralStore, notifier: Notifier) -> None:
         self._store = store
         self._notifier = notifier
+        self._known: dict[str, Workstation] = {}  # token digest: its workstation at the last look
         self._quiet: dict[str, _Quiet] = {}  # device id: the last answer's state
         self._limiter: CapacityLimiter | None = None
 
     async def pull(
-        self, ws: Workstation, after: Cursor | None, *, wait: float, limit: int
-    ) -> Pulled:
-        """The next events after `after`; when there are none, wait up to `wait` seconds."""
+        self, credentials: Credentials, after: Cursor | None, *, wait: float, limit: int
+    ) -> tuple[Workstation, Pulled]:
+        """The workstation and its next events after `after`; when there are none, wait up to
+        `wait` seconds. NotAuthenticated or Quarantined when the token is not (or no more) good."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        quiet_for = self._quiet_for(ws, after, loop.time()) if wait > 0 else None
+        key = digest(credentials.token)
+        ws = self._known.get(key)
+        quiet_for = self._quiet_for(ws, after, loop.time()) if ws and wait > 0 else None
         while True:
-            generation = self._notifier.generation(ws.center_code)
-            signal = self._notifier.signal(ws.center_code)
+            published = self._notifier.published
             remaining = deadline - loop.time()
-            if quiet_for is not None:  # the last look is still good: wait the rest of its turn
+            if ws is not None and quiet_for is not None:  # the last look is still good
+                signal = self._notifier.signal(ws.center_code)
                 remaining, quiet_for, held_back = min(remaining, quiet_for), None, False
             else:
-                pulled = await self._look(ws, after, limit)
+                generation = self._notifier.generation(ws.center_code) if ws else None
+                signal = self._notifier.signal(ws.center_code) if ws else None
+                ws, pulled = await self._look(key, credentials, after, limit)
                 remaining = deadline - loop.time()
+                if generation is None:  # the center became known with this look
+                    if self._notifier.published != published:
+                        continue  # something was published meanwhile: look again
+                    generation = self._notifier.generation(ws.center_code)
+                    signal = self._notifier.signal(ws.center_code)
                 if pulled.batch.events or pulled.batch.reset or remaining <= 0:
                     self._remember(ws, pulled, generation, loop.time())
-                    return pulled
+                    return ws, pulled
                 held_back = pulled.batch.held_back
             pause = HELD_BACK_RECHECK if held_back else self._notifier.recheck_after
+            assert signal is not None
             await wait_for(signal, min(remaining, pause))
 
-    async def _look(self, ws: Workstation, after: Cursor | None, limit: int) -> Pulled:
+    async def _look(
+        self, key: str, credentials: Credentials, after: Cursor | None, limit: int
+    ) -> tuple[Workstation, Pulled]:
         if self._limiter is None:  # made on the loop that uses it
             self._limiter = CapacityLimiter(PULL_THREADS)
-        look = partial(self._store.pull, ws, after, limit=limit)
-        return await anyio.to_thread.run_sync(look, limiter=self._limiter)
+        look = partial(
+            self._store.authenticated_pull,
+            credentials.token,
+            after,
+            limit=limit,
+            app_version=credentials.app_version,
+            clock=credentials.clock,
+        )
+        try:
+            ws, pulled = await anyio.to_thread.run_sync(look, limiter=self._limiter)
+        except CentralError:  # refused: nothing about this token is kept
+            self._known.pop(key, None)
+            raise
+        self._known[key] = ws
+        return ws, pulled
 
     def _quiet_for(self, ws: Workstation, after: Cursor | None, now: float) -> float | None:
         """Seconds the last look at this cursor stays good for; None: look now."""

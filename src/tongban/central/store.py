@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from tongban.central import clerks as clerk_accounts
 from tongban.central import enrollment, reference, state
@@ -231,15 +232,25 @@ class CentralStore:
         """The workstation of a device token; notes the contact at most once a minute, and the
         clock offset the request's `clock` header shows (enrollment.touch)."""
         at = self.now()
-        offset_ms = enrollment.clock_offset_ms(clock, at=at)
         with self.database.reading() as session:
             workstation = enrollment.authenticate(session, token)
+        self._touch(workstation, at=at, app_version=app_version, clock=clock)
+        return workstation
+
+    def _touch(
+        self,
+        workstation: enrollment.Workstation,
+        *,
+        at: datetime,
+        app_version: str | None,
+        clock: str | None,
+    ) -> None:
+        offset_ms = enrollment.clock_offset_ms(clock, at=at)
         if enrollment.needs_touch(workstation, at=at, app_version=app_version, offset_ms=offset_ms):
             with self.database.transaction() as session:
                 enrollment.touch(
                     session, workstation.id, at=at, app_version=app_version, offset_ms=offset_ms
                 )
-        return workstation
 
     def push(
         self,
@@ -266,17 +277,42 @@ class CentralStore:
         self, workstation: enrollment.Workstation, cursor: Cursor | None, *, limit: int
     ) -> Pulled:
         with self.database.reading() as session:
-            head = feed_head(session, workstation.center_code)
-            batch = pull(session, workstation=workstation, head=head, cursor=cursor, limit=limit)
-            return Pulled(
-                epoch=head.epoch,
-                batch=batch,
-                catalog_revisions=tuple(reference.catalog_revisions(session)),
-                clerks_revision=head.clerks_revision,
-                closed_days=tuple(
-                    recent_closed_days(session, workstation.center_code, now=self.now())
-                ),
-            )
+            return self._pulled(session, workstation, cursor, limit=limit)
+
+    def authenticated_pull(
+        self,
+        token: str,
+        cursor: Cursor | None,
+        *,
+        limit: int,
+        app_version: str | None = None,
+        clock: str | None = None,
+    ) -> tuple[enrollment.Workstation, Pulled]:
+        """authenticate() and pull() in one look at the database: the answer to GET /v1/pull."""
+        at = self.now()
+        with self.database.reading() as session:
+            workstation = enrollment.authenticate(session, token)
+            pulled = self._pulled(session, workstation, cursor, limit=limit)
+        self._touch(workstation, at=at, app_version=app_version, clock=clock)
+        return workstation, pulled
+
+    def _pulled(
+        self,
+        session: Session,
+        workstation: enrollment.Workstation,
+        cursor: Cursor | None,
+        *,
+        limit: int,
+    ) -> Pulled:
+        head = feed_head(session, workstation.center_code)
+        batch = pull(session, workstation=workstation, head=head, cursor=cursor, limit=limit)
+        return Pulled(
+            epoch=head.epoch,
+            batch=batch,
+            catalog_revisions=tuple(reference.catalog_revisions(session)),
+            clerks_revision=head.clerks_revision,
+            closed_days=tuple(recent_closed_days(session, workstation.center_code, now=self.now())),
+        )
 
     def catalog(self, revision: str) -> reference.CatalogRevision:
         with self.database.reading() as session:

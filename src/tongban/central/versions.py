@@ -66,12 +66,20 @@ class Announcement:
         self._lock = threading.Lock()
         self._known: tuple[float, AppVersions] | None = None
 
-    def get(self) -> AppVersions:
-        """Blocking when the cached value is stale: call it from the thread pool."""
+    def fresh(self) -> AppVersions | None:
+        """The kept value while it is fresh, else None; never blocks."""
         now = self._clock()
         with self._lock:
             if self._known is not None and now - self._known[0] < self._ttl:
                 return self._known[1]
+        return None
+
+    def get(self) -> AppVersions:
+        """Blocking when the cached value is stale: call it from the thread pool."""
+        now = self._clock()
+        kept = self.fresh()
+        if kept is not None:
+            return kept
         versions = announced_versions(self._database)
         with self._lock:
             self._known = (now, versions)
