@@ -56,8 +56,12 @@ def test_postgresql_reader_waits_for_an_open_writer(pg_url: str, tmp_path: Path)
             naive = list(session.scalars(select(EventRow.id).order_by(EventRow.position)))
         assert held.id not in naive and later.id in naive
 
-        ids, cursor = pulled_ids(store, reader, None)
+        first = store.pull(reader.workstation, None, limit=100)
+        ids, cursor = [e.id for e in first.batch.events], first.batch.cursor
         assert ids == [early.id]  # up to the open writer, not past it
+        # `later` is committed but waits: the answer says so, so the long-poll asks again
+        # soon instead of waiting for a notification that was already sent.
+        assert first.batch.held_back
         waiting = store.pull(reader.workstation, cursor, limit=100)
         assert waiting.batch.events == () and waiting.batch.held_back
         assert waiting.batch.cursor == cursor

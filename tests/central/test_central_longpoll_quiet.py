@@ -16,6 +16,8 @@ from central_support import CENTER_A, CENTER_B, Counter, bearer, enrolled, servi
 from test_central_longpoll import WAKE_LIMIT, WaitingPull, push_over_http
 
 from tongban.central.app import create_app
+from tongban.central.database import open_database
+from tongban.central.push import push
 from tongban.central.retirement import retire
 from tongban.central.store import CentralStore
 
@@ -160,3 +162,38 @@ def test_a_workstation_retired_while_it_waits_gets_nothing_more(
     assert response.status_code == 401
     assert "停用" in response.json()["message"]
     assert "events" not in response.json()
+
+
+def test_events_held_back_come_soon_after_the_transaction_holding_them_ends(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """B's answer carries `early` while `later` (committed) waits behind another writer's open
+    transaction. `later` was published already, so no signal will come for it: B's next ask
+    must look again soon after that writer ends, here by rolling back, publishing nothing."""
+    store = CentralStore(open_database(pg_url))
+    try:
+        a = enrolled(store, tmp_path, CENTER_A)
+        blocker = enrolled(store, tmp_path, CENTER_A, "2号窗口")
+        b = enrolled(store, tmp_path, CENTER_B)
+        a.accept(processing_center=CENTER_B)
+        store.push(a.workstation, a.outbox())
+        early = [e.id for e in a.outbox()]
+        a.synced(early)
+        blocker.accept()
+        writer = store.database.writers()
+        writer.begin()
+        push(writer, device_id=blocker.device_id, events=blocker.outbox(), at=store.now())
+        a.accept(processing_center=CENTER_B)
+        later = [e.id for e in a.outbox()]
+        store.push(a.workstation, a.outbox())  # committed above the open writer's horizon
+        with serving(create_app(store)) as base:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                first = client.get("/v1/pull", headers=bearer(b.token)).json()
+            assert [e["id"] for e in first["events"]] == early
+            writer.rollback()
+            writer.close()
+            answer, took = ask(base, b, first["cursor"], wait=20)
+        assert [e["id"] for e in answer["events"]] == later
+        assert took < WAKE_LIMIT
+    finally:
+        store.database.close()

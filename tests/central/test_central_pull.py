@@ -1,5 +1,6 @@
 """Pull: a center gets what concerns it (its cases, both sides, and its visits), in pages."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,11 @@ from tongban.central.app import create_app
 from tongban.central.errors import CentralError
 from tongban.central.pull import Cursor
 from tongban.central.reference import checksum
+from tongban.central.schema import DayClosureRow
 from tongban.central.store import CentralStore
-from tongban.models.catalog import Mode
+from tongban.models.catalog import Mode, default_catalog_path
 from tongban.models.catalog.loader import parse_catalog
+from tongban.models.closures import shanghai_day
 from tongban.models.store import EventKind, Forwarded, Notified, ReceiptPrinted, record_visit
 
 
@@ -133,3 +136,40 @@ def test_a_new_clerk_changes_the_clerks_revision(store: CentralStore, tmp_path: 
     assert store.pull(a.workstation, None, limit=1).clerks_revision == before
     add_clerk(store, CENTER_A, "A901")
     assert store.pull(a.workstation, None, limit=1).clerks_revision > before
+
+
+def test_a_revision_or_a_sign_off_after_a_pull_comes_with_the_next(
+    store: CentralStore, tmp_path: Path
+) -> None:
+    """The service keeps what every pull sends besides events (central/kept.py); what is
+    published or signed off since must still reach the next pull."""
+    a = enrolled(store, tmp_path, CENTER_A)
+    b = enrolled(store, tmp_path, CENTER_B)
+    before = store.pull(a.workstation, None, limit=10)
+    assert [r.revision for r in before.catalog_revisions] == ["2018-07-01"]
+    assert before.closed_days == ()
+
+    bundled = default_catalog_path().read_text(encoding="utf-8")
+    newer = bundled.replace('revision: "2018-07-01"', 'revision: "2026-03-01"', 1).replace(
+        "effective_from: 2018-07-01", "effective_from: 2026-03-01", 1
+    )
+    store.publish_catalog(newer, file_name="2026-03-01.yaml")
+    day = shanghai_day(store.now()) - timedelta(days=1)
+    with store.database.transaction() as session:
+        session.add(
+            DayClosureRow(
+                center_code=CENTER_A,
+                day=day,
+                signed_by=a.clerk,
+                signed_by_name="测试",
+                signed_at=store.now(),
+                device_id=a.device_id,
+                report={},
+            )
+        )
+
+    after = store.pull(a.workstation, None, limit=10)
+    assert [r.revision for r in after.catalog_revisions] == ["2018-07-01", "2026-03-01"]
+    assert [(c.day, c.signed_by) for c in after.closed_days] == [(day, a.clerk)]
+    other = store.pull(b.workstation, None, limit=10)
+    assert other.closed_days == ()  # another center's sign-off is not B's

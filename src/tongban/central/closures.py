@@ -246,9 +246,13 @@ def closed_day_problem(session: Session, center: str, event: Event) -> str | Non
 
 def recent_closed_days(session: Session, center: str, *, now: datetime) -> list[ClosedDay]:
     """The center's sign-offs of the last RECENT_CLOSURES, for every pull."""
-    since = shanghai_day(now - RECENT_CLOSURES)
-    params = {"center": center, "since": since}
+    params = {"center": center, "since": recent_since(now)}
     return [ClosedDay(*row) for row in session.execute(_RECENT_CLOSURES, params)]
+
+
+def recent_since(now: datetime) -> date:
+    """The first day whose sign-off is still sent with every pull."""
+    return shanghai_day(now - RECENT_CLOSURES)
 
 
 _RECENT_CLOSURES = (  # every pull reads it: built once

@@ -50,11 +50,13 @@ class Credentials:
 
 @dataclass(frozen=True)
 class _Quiet:
-    """The last answer to a workstation left nothing behind as of `generation`, at `at`."""
+    """The last answer to a workstation left nothing behind as of `generation`, at `at`, for
+    `good_for` seconds."""
 
     cursor: str
     generation: int
     at: float
+    good_for: float
 
 
 class LongPoll:
@@ -129,13 +131,16 @@ class LongPoll:
             return None
         if self._notifier.generation(ws.center_code) != quiet.generation:
             return None
-        left = self._notifier.recheck_after - (now - quiet.at)
+        left = min(quiet.good_for, self._notifier.recheck_after) - (now - quiet.at)
         return left if left > 0 else None
 
     def _remember(self, ws: Workstation, pulled: Pulled, generation: int, now: float) -> None:
-        """Note an answer that left nothing visible behind (not a full or held-back batch)."""
+        """Note an answer that left nothing visible behind (not a full batch). Events held back
+        behind an open transaction were published already, so no signal will come for them:
+        that answer stays good only until the usual recheck of held-back events."""
         batch = pulled.batch
-        if batch.more or batch.held_back or not self._notifier.reliable:
+        if batch.more or not self._notifier.reliable:
             self._quiet.pop(ws.device_id, None)
             return
-        self._quiet[ws.device_id] = _Quiet(str(batch.cursor), generation, now)
+        good_for = HELD_BACK_RECHECK if batch.held_back else self._notifier.recheck_after
+        self._quiet[ws.device_id] = _Quiet(str(batch.cursor), generation, now, good_for)

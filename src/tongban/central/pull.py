@@ -33,11 +33,9 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    exists,
     func,
     literal,
     literal_column,
-    or_,
     select,
     tuple_,
     union_all,
@@ -47,7 +45,13 @@ from sqlalchemy.orm import Session
 from tongban.central.enrollment import Workstation
 from tongban.central.errors import CentralError
 from tongban.central.events import stored_event
-from tongban.central.schema import CentralStateRow, ClerkRow, EventRow
+from tongban.central.schema import (
+    CatalogRevisionRow,
+    CentralStateRow,
+    ClerkRow,
+    DayClosureRow,
+    EventRow,
+)
 from tongban.models.store.events import Event
 
 HORIZON = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -94,15 +98,22 @@ class FeedHead:
     epoch: str
     horizon: int | None  # PostgreSQL: the oldest transaction still running; SQLite: None
     clerks_revision: int  # the newest revision among the center's accounts (0: none)
+    catalog_revisions: int = 0  # how many are published (immutable: a count names the set)
+    closed_days: int = 0  # how many days the center has signed off (append-only)
 
 
-def _feed_head_query(horizon: ColumnElement[int | None]) -> Select[tuple[str, int, int | None]]:
+def _feed_head_query(horizon: ColumnElement[int | None]) -> Select[Any]:
+    center = bindparam("center")
     clerks = (
         select(func.coalesce(func.max(ClerkRow.revision), 0))
-        .where(ClerkRow.center_code == bindparam("center"))
+        .where(ClerkRow.center_code == center)
         .scalar_subquery()
     )
-    return select(CentralStateRow.epoch, clerks, horizon).where(CentralStateRow.id == 1)
+    catalogs = select(func.count()).select_from(CatalogRevisionRow).scalar_subquery()
+    closures = select(func.count()).where(DayClosureRow.center_code == center).scalar_subquery()
+    return select(CentralStateRow.epoch, clerks, horizon, catalogs, closures).where(
+        CentralStateRow.id == 1
+    )
 
 
 # Every pull runs these: built once, so a request pays for neither building nor cache keys.
@@ -117,43 +128,49 @@ def feed_head(session: Session, center_code: str) -> FeedHead:
     row = session.execute(query, {"center": center_code}).one_or_none()
     if row is None:
         raise CentralError("中心数据库尚未初始化，请先运行 tongban central init")
-    epoch, clerks_revision, oldest = row
-    return FeedHead(epoch, None if oldest is None else int(oldest), int(clerks_revision))
+    epoch, clerks_revision, oldest, catalogs, closures = row
+    horizon = None if oldest is None else int(oldest)
+    return FeedHead(epoch, horizon, int(clerks_revision), int(catalogs), int(closures))
 
 
 def pull(
     session: Session, *, workstation: Workstation, head: FeedHead, cursor: Cursor | None, limit: int
 ) -> PullBatch:
-    """The next events for the workstation's center after `cursor`, in feed order."""
+    """The next events for the workstation's center after `cursor`, in feed order.
+
+    One query reads the next `limit` events whatever their transaction; on PostgreSQL those at
+    or above the horizon come last (the feed is in txid order) and are held back: they say
+    that committed events wait behind an open transaction, even when some below it are sent."""
     epoch, horizon = head.epoch, head.horizon
     reset = cursor is not None and cursor.epoch != epoch
     after = Cursor.start(epoch) if cursor is None or reset else cursor
-    query = _NEXT_EVENTS[horizon is not None]
     params = {
         "here": workstation.center_code,
         "device": workstation.device_id,
         "after_txid": after.txid,
         "after_position": after.position,
-        "horizon": horizon,
         "limit": limit,
     }
-    rows = session.execute(query, params).all()
-    events = tuple(stored_event(row) for row in rows)
-    last = Cursor(epoch, rows[-1].txid, rows[-1].position) if rows else after
-    held_back = not rows and horizon is not None and _waiting(session, workstation, after, horizon)
+    rows = session.execute(_NEXT_EVENTS, params).all()
+    ready = rows if horizon is None else [row for row in rows if row.txid < horizon]
+    events = tuple(stored_event(row) for row in ready)
+    last = Cursor(epoch, ready[-1].txid, ready[-1].position) if ready else after
     return PullBatch(
-        events=events, cursor=last, reset=reset, more=len(rows) == limit, held_back=held_back
+        events=events,
+        cursor=last,
+        reset=reset,
+        more=len(ready) == limit,
+        held_back=len(ready) < len(rows),
     )
 
 
-def _next_events(below_horizon: bool) -> Select[Any]:
+def _next_events() -> Select[Any]:
     """The log rows of the next events (bound: here, device, after_txid, after_position,
-    horizon, limit), positions found by one index range per center column, merged."""
+    limit), positions found by one index range per center column, merged."""
     here = bindparam("here")
-    accepted_here = _branch(EventRow.accepting_center == here, below_horizon)
+    accepted_here = _branch(EventRow.accepting_center == here)
     processed_here = _branch(
-        and_(EventRow.processing_center == here, EventRow.accepting_center != here),
-        below_horizon,
+        and_(EventRow.processing_center == here, EventRow.accepting_center != here)
     )
     merged = union_all(accepted_here, processed_here).subquery()
     positions = (
@@ -168,15 +185,13 @@ def _next_events(below_horizon: bool) -> Select[Any]:
     )
 
 
-def _branch(concerns: ColumnElement[bool], below_horizon: bool) -> Select[tuple[int, int]]:
+def _branch(concerns: ColumnElement[bool]) -> Select[tuple[int, int]]:
     after = tuple_(bindparam("after_txid", type_=BigInteger), bindparam("after_position"))
     query = select(EventRow.txid, EventRow.position).where(
         concerns,
         tuple_(EventRow.txid, EventRow.position) > after,
         EventRow.workstation_id != bindparam("device"),
     )
-    if below_horizon:
-        query = query.where(EventRow.txid < bindparam("horizon", type_=BigInteger))
     inner = (
         query.order_by(EventRow.txid, EventRow.position)
         .limit(bindparam("limit", type_=Integer))
@@ -185,18 +200,4 @@ def _branch(concerns: ColumnElement[bool], below_horizon: bool) -> Select[tuple[
     return select(inner.c.txid, inner.c.position)
 
 
-_NEXT_EVENTS = {below: _next_events(below) for below in (True, False)}
-
-
-def _waiting(session: Session, workstation: Workstation, after: Cursor, horizon: int) -> bool:
-    """Committed events for this center above the horizon (an older transaction is still open)."""
-    here = workstation.center_code
-    query = select(
-        exists().where(
-            or_(EventRow.accepting_center == here, EventRow.processing_center == here),
-            tuple_(EventRow.txid, EventRow.position) > tuple_(after.txid, after.position),
-            EventRow.txid >= horizon,
-            EventRow.workstation_id != workstation.device_id,
-        )
-    )
-    return bool(session.scalar(query))
+_NEXT_EVENTS = _next_events()  # built once: a request pays for neither building nor cache keys

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from tongban.central import clerks as clerk_accounts
 from tongban.central import enrollment, reference, state
-from tongban.central.closures import recent_closed_days
 from tongban.central.database import CentralDatabase, migrate
 from tongban.central.errors import Conflict, NotFound
+from tongban.central.kept import KeptReads
 from tongban.central.pull import Cursor, PullBatch, feed_head, pull
 from tongban.central.push import NO_ORIGIN, PushOutcome, push
 from tongban.central.schema import CaseIndexRow, RejectionRow
@@ -94,6 +94,7 @@ class CentralStore:
     def __init__(self, database: CentralDatabase, *, clock: Clock = utc_now) -> None:
         self.database = database
         self._clock = clock
+        self._kept = KeptReads()  # what every pull sends besides events (kept.py)
 
     def now(self) -> datetime:
         return self._clock()
@@ -309,9 +310,11 @@ class CentralStore:
         return Pulled(
             epoch=head.epoch,
             batch=batch,
-            catalog_revisions=tuple(reference.catalog_revisions(session)),
+            catalog_revisions=self._kept.catalog_revisions(session, head),
             clerks_revision=head.clerks_revision,
-            closed_days=tuple(recent_closed_days(session, workstation.center_code, now=self.now())),
+            closed_days=self._kept.closed_days(
+                session, head, workstation.center_code, now=self.now()
+            ),
         )
 
     def catalog(self, revision: str) -> reference.CatalogRevision:
