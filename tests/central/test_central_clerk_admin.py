@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from central_support import CENTER_A, PASSWORD, Counter, enrolled
+from central_support import CENTER_A, PASSWORD, Counter, add_clerk, enrolled
 
-from tongban.central.clerks import ClerkAccount, ClerkRole, clerks_revision_of
+from tongban.central.clerks import ClerkAccount, ClerkRole, clerk_center, clerks_revision_of
 from tongban.central.cli import main
 from tongban.central.store import CentralStore
 
@@ -135,3 +135,13 @@ def test_mistakes_are_one_line(
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("tongban central: ") and message in err
     assert (account(store, counter), revision(store)) == before
+
+
+def test_a_clerk_unknown_at_one_push_is_known_at_the_next(store: CentralStore) -> None:
+    """clerk_center keeps what it found with the connection, never what it did not find."""
+    with store.database.transaction() as session:
+        assert clerk_center(session, "Z901") is None
+    add_clerk(store, CENTER_A, "Z901")
+    for _ in range(3):  # whichever pooled connection answers
+        with store.database.transaction() as session:
+            assert clerk_center(session, "Z901") == CENTER_A

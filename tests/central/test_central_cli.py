@@ -17,6 +17,7 @@ from central_support import CENTER_A, CENTER_B, enrolled
 
 from tongban.central.cli import main
 from tongban.central.database import open_database
+from tongban.central.serving import connection_shortfall
 from tongban.central.store import CentralStore
 from tongban.models.store import Approved, EventKind
 
@@ -259,3 +260,15 @@ def write(folder: Path, content: str) -> Path:
     path = folder / f"revision-{abs(hash(content))}.yaml"
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def test_serve_warns_when_its_processes_could_exhaust_the_database(pg_url: str) -> None:
+    """The test cluster accepts 200 connections (197 for ordinary users): four processes fit
+    (4 × 41), five do not."""
+    database = open_database(pg_url)
+    try:
+        assert connection_shortfall(database.engine, 4) is None
+        warning = connection_shortfall(database.engine, 5)
+    finally:
+        database.close()
+    assert warning is not None and "205" in warning and "max_connections 200" in warning

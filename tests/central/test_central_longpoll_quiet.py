@@ -33,9 +33,9 @@ def looks(store: CentralStore, monkeypatch: pytest.MonkeyPatch) -> list[str | No
     seen: list[str | None] = []
     real = store.authenticated_pull
 
-    def counted(token: str, cursor: Any, **options: Any) -> Any:
+    def counted(credentials: Any, cursor: Any, **options: Any) -> Any:
         seen.append(None if cursor is None else str(cursor))
-        return real(token, cursor, **options)
+        return real(credentials, cursor, **options)
 
     monkeypatch.setattr(store, "authenticated_pull", counted)
     return seen

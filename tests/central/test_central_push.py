@@ -27,6 +27,7 @@ from tongban.central.app import create_app
 from tongban.central.body_limit import MAX_BODY_BYTES
 from tongban.central.database import open_database
 from tongban.central.errors import CentralError, Forbidden
+from tongban.central.retirement import retire
 from tongban.central.store import CentralStore
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
 from tongban.models.catalog import Mode
@@ -385,3 +386,25 @@ def test_an_oversized_body_is_refused_unread(store: CentralStore, a: Counter) ->
         assert answer.status_code == 413
         assert answer.json() == {"error": "body_too_large", "message": "请求内容过大（上限 8 MB）"}
     assert still_serving.status_code == 200
+
+
+def test_a_push_checks_its_token_and_notes_the_contact_in_its_own_transaction(
+    store: CentralStore, a: Counter
+) -> None:
+    """POST /v1/push authenticates inside the push (store.authenticated_push): a retired
+    workstation stores nothing more, and the version a push reports is recorded."""
+    a.accept()
+    sent = a.outbox()
+    with http(create_app(store)) as client:
+        body = {"events": [WireEvent.from_event(e).model_dump(mode="json") for e in sent]}
+        versioned = {**bearer(a.token), "X-Tongban-Version": "9.9.9"}
+        assert client.post("/v1/push", json=body, headers=versioned).status_code == 200
+        a.synced([e.id for e in sent])
+        with store.database.transaction() as session:
+            retire(session, center_code=CENTER_A, workstation="1号窗口", at=store.now())
+        a.accept()
+        body = {"events": [WireEvent.from_event(e).model_dump(mode="json") for e in a.outbox()]}
+        refused = client.post("/v1/push", json=body, headers=bearer(a.token))
+    assert [w.app_version for w in store.workstations(CENTER_A)] == ["9.9.9"]
+    assert refused.status_code == 401 and "停用" in refused.json()["message"]
+    assert central_event_ids(store) == [e.id for e in sent]

@@ -30,9 +30,9 @@ from tongban.central.audit_routes import add_audit_routes
 from tongban.central.body_limit import BodyLimit
 from tongban.central.closure_routes import add_closure_routes, note_outbox
 from tongban.central.database import open_database, require_current_schema
-from tongban.central.enrollment import Workstation
+from tongban.central.enrollment import Credentials, Workstation
 from tongban.central.errors import CentralError, NotAuthenticated
-from tongban.central.long_poll import Credentials, LongPoll
+from tongban.central.long_poll import LongPoll
 from tongban.central.lookup_routes import add_lookup_routes
 from tongban.central.notify import Notifier, PostgresListener
 from tongban.central.pull import Cursor
@@ -223,11 +223,20 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
         )
 
     @app.post("/v1/push")
-    async def push(body: PushRequest, ws: Authenticated) -> PushResponse:
+    async def push(
+        request: Request,
+        body: PushRequest,
+        credentials: Annotated[Credentials, Depends(_credentials)],
+        outbox: OutboxHeader = None,
+    ) -> PushResponse:
+        # The push's own transaction authenticates: one thread and one transaction a request.
         events = [e.to_event() for e in body.events]
-        pushed = await run_in_threadpool(partial(store.push, ws, events, origin=notifier.origin))
+        ws, pushed = await run_in_threadpool(
+            partial(store.authenticated_push, credentials, events, origin=notifier.origin)
+        )
         outcome = pushed.outcome
         notifier.pushed_here(outcome.centers)
+        await note_outbox(request, ws, outbox)  # for 日结 (closure_routes.py)
         return PushResponse(
             epoch=pushed.epoch,
             results=[

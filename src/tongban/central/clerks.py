@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tongban.central.errors import CentralError
@@ -122,10 +122,23 @@ def set_clerk_role(session: Session, number: str, *, role: ClerkRole, at: dateti
     return _to_account(row)
 
 
+_CLERK_CENTERS = "tongban.clerk_centers"
+_CENTER_OF = select(ClerkRow.center_code).where(ClerkRow.number == bindparam("number"))
+
+
 def clerk_center(session: Session, number: str) -> str | None:
-    """The center a clerk number belongs to, or None when no such clerk exists."""
-    row = session.get(ClerkRow, number)
-    return None if row is None else row.center_code
+    """The center a clerk number belongs to, or None when no such clerk exists.
+
+    A clerk's center is set when the account is made and never changes, and accounts are never
+    deleted, so what was found is kept with the database connection (the pool keeps
+    connections) and a push need not ask again; a number not found is asked again each time."""
+    known: dict[str, str] = session.connection().info.setdefault(_CLERK_CENTERS, {})
+    center = known.get(number)
+    if center is None:
+        center = session.scalar(_CENTER_OF, {"number": number})
+        if center is not None:
+            known[number] = center
+    return center
 
 
 def clerks_of(session: Session, center_code: str) -> list[ClerkAccount]:

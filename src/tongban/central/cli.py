@@ -54,7 +54,13 @@ from tongban.central.errors import CentralError
 from tongban.central.reference import center_name
 from tongban.central.reports import workstation_health
 from tongban.central.retirement import retire
-from tongban.central.serving import MAX_WORKERS, SERVE_POOL_SIZE, serve_one, serve_workers
+from tongban.central.serving import (
+    MAX_WORKERS,
+    SERVE_POOL_SIZE,
+    connection_shortfall,
+    serve_one,
+    serve_workers,
+)
 from tongban.central.store import CentralStore
 from tongban.central.versions import ANNOUNCEMENT_TTL, announce_versions, announced_versions
 from tongban.models.app_versions import VersionError
@@ -275,6 +281,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise CliError("多个服务进程需要 PostgreSQL；SQLite 只能由一个进程服务")
     store = _store(args, pool_size=SERVE_POOL_SIZE)
     shown = store.database.engine.url.render_as_string(hide_password=True)
+    if store.database.is_postgresql:
+        shortfall = connection_shortfall(store.database.engine, args.workers)
+        if shortfall is not None:
+            print(f"tongban central: {shortfall}", file=sys.stderr)
     if args.workers > 1:
         store.database.close()  # each worker opens its own (serving.py)
         print(f"中心同步服务：http://{host}:{port}（{args.workers} 个进程，数据库 {shown}）")

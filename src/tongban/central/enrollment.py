@@ -20,7 +20,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -195,6 +195,8 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
 
 
 # Every request runs it: built once, and read as plain columns (no ORM object to track).
+R = TypeVar("R", WorkstationRow, Row[Any])
+
 _BY_TOKEN = select(WorkstationRow.__table__).where(
     WorkstationRow.token_hash == bindparam("token_hash")
 )
@@ -203,6 +205,12 @@ _BY_TOKEN = select(WorkstationRow.__table__).where(
 def authenticate(session: Session, token: str) -> Workstation:
     """The workstation a device token belongs to; refused when unknown, retired or quarantined."""
     row = session.execute(_BY_TOKEN, {"token_hash": digest(token)}).one_or_none()
+    return to_workstation(usable(row))
+
+
+def usable(row: R | None) -> R:
+    """The row of a token's workstation, once it may sync; refused when unknown, retired or
+    quarantined (NotAuthenticated, Quarantined)."""
     if row is None:
         raise NotAuthenticated("工作站令牌无效，请重新登记本工作站")
     if row.retired_at is not None:
@@ -212,7 +220,17 @@ def authenticate(session: Session, token: str) -> Workstation:
         )
     if row.status == Status.QUARANTINED:
         raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
-    return to_workstation(row)
+    return row
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a request says about its workstation, not yet checked: its device token, and the
+    program version and clock (header X-Tongban-Clock, as sent) it reports."""
+
+    token: str
+    app_version: str | None = None
+    clock: str | None = None
 
 
 def clock_offset_ms(header: str | None, *, at: datetime) -> int | None:
@@ -233,14 +251,21 @@ def touch(
     """Note the last contact (at most once a minute), the program version it reported, and its
     clock offset (with the contact, or at once when it moved by more than CLOCK_CHANGE_MS)."""
     row = session.get(WorkstationRow, workstation_id)
-    if row is None:
-        return
-    if _touch_due(row, at, app_version, offset_ms):
-        row.last_contact_at = at
-        row.app_version = app_version or row.app_version
-        if offset_ms is not None:
-            row.clock_offset_ms = offset_ms
+    if row is not None and note_contact(row, at=at, app_version=app_version, offset_ms=offset_ms):
         session.flush()
+
+
+def note_contact(
+    row: WorkstationRow, *, at: datetime, app_version: str | None, offset_ms: int | None
+) -> bool:
+    """touch() on a row in hand; True when it changed anything (the caller flushes)."""
+    if not _touch_due(row, at, app_version, offset_ms):
+        return False
+    row.last_contact_at = at
+    row.app_version = app_version or row.app_version
+    if offset_ms is not None:
+        row.clock_offset_ms = offset_ms
+    return True
 
 
 def needs_touch(

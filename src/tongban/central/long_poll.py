@@ -29,7 +29,7 @@ from functools import partial
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from tongban.central.enrollment import Workstation, digest
+from tongban.central.enrollment import Credentials, Workstation, digest
 from tongban.central.errors import CentralError
 from tongban.central.notify import Notifier, wait_for
 from tongban.central.pull import Cursor
@@ -37,15 +37,6 @@ from tongban.central.store import CentralStore, Pulled
 
 HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
 PULL_THREADS = 8  # feed queries at once; the thread pool's other threads stay free for pushes
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What a pull request says about its workstation: its token, version and clock."""
-
-    token: str
-    app_version: str | None = None
-    clock: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,14 +99,7 @@ class LongPoll:
     ) -> tuple[Workstation, Pulled]:
         if self._limiter is None:  # made on the loop that uses it
             self._limiter = CapacityLimiter(PULL_THREADS)
-        look = partial(
-            self._store.authenticated_pull,
-            credentials.token,
-            after,
-            limit=limit,
-            app_version=credentials.app_version,
-            clock=credentials.clock,
-        )
+        look = partial(self._store.authenticated_pull, credentials, after, limit=limit)
         try:
             ws, pulled = await anyio.to_thread.run_sync(look, limiter=self._limiter)
         except CentralError:  # refused: nothing about this token is kept

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from sqlalchemy import func, insert, literal_column, select, union_all
+from sqlalchemy import ColumnElement, func, insert, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from tongban.central.authorization import (
@@ -45,11 +45,27 @@ from tongban.central.authorization import (
 )
 from tongban.central.clerks import clerk_center
 from tongban.central.closures import closed_day_problem
-from tongban.central.enrollment import Status, quarantine
+from tongban.central.enrollment import (
+    Credentials,
+    Status,
+    Workstation,
+    clock_offset_ms,
+    digest,
+    note_contact,
+    quarantine,
+    to_workstation,
+    usable,
+)
 from tongban.central.errors import CentralError, Forbidden, NotAuthenticated, Quarantined
 from tongban.central.events import row_values, stored_event
 from tongban.central.reference import center_codes
-from tongban.central.schema import CaseIndexRow, EventRow, RejectionRow, WorkstationRow
+from tongban.central.schema import (
+    CaseIndexRow,
+    CentralStateRow,
+    EventRow,
+    RejectionRow,
+    WorkstationRow,
+)
 from tongban.central.sql import COPY_FROM_ROWS, insert_rows, one_of
 from tongban.models.store import payloads as p
 from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold, step
@@ -74,6 +90,7 @@ class PushOutcome:
     expected_sequence: int
     quarantine_reason: str | None
     centers: frozenset[str]  # centers with new events to pull
+    epoch: str  # the store's, read with the workstation's row
 
 
 def push(
@@ -91,13 +108,57 @@ def push(
     Only events at sequences already received can have been seen before, so only their ids are
     looked up. An id reused at a new sequence then fails the log's unique key; the caller tries
     again with `every_id`, and the event is judged as seen before (the device is quarantined)."""
-    row = session.scalars(
-        select(WorkstationRow).where(WorkstationRow.device_id == device_id).with_for_update()
-    ).one_or_none()
-    if row is None:
+    locked = _locked(session, WorkstationRow.device_id == device_id)
+    if locked is None:
         raise NotAuthenticated("未登记的工作站")
+    row, epoch = locked
     if row.status == Status.QUARANTINED:
         raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
+    return _receive(session, row, epoch, events, at=at, origin=origin, every_id=every_id)
+
+
+def push_with_token(
+    session: Session,
+    credentials: Credentials,
+    events: Sequence[Event],
+    *,
+    at: datetime,
+    origin: str = NO_ORIGIN,
+    every_id: bool = False,
+) -> tuple[Workstation, PushOutcome]:
+    """push() for the workstation of a device token, checked (enrollment.usable) and its
+    contact noted (enrollment.note_contact) in the same transaction: one look at the database
+    for the whole request."""
+    locked = _locked(session, WorkstationRow.token_hash == digest(credentials.token))
+    row, epoch = usable(None if locked is None else locked[0]), locked[1] if locked else ""
+    offset_ms = clock_offset_ms(credentials.clock, at=at)
+    note_contact(row, at=at, app_version=credentials.app_version, offset_ms=offset_ms)
+    workstation = to_workstation(row)
+    outcome = _receive(session, row, epoch, events, at=at, origin=origin, every_id=every_id)
+    return workstation, outcome
+
+
+_EPOCH = select(CentralStateRow.epoch).where(CentralStateRow.id == 1).scalar_subquery()
+
+
+def _locked(session: Session, which: ColumnElement[bool]) -> tuple[WorkstationRow, str] | None:
+    """The workstation's row, locked (two pushes of one device queue up), and the epoch."""
+    query = select(WorkstationRow, _EPOCH).where(which).with_for_update(of=WorkstationRow)
+    found = session.execute(query).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+def _receive(
+    session: Session,
+    row: WorkstationRow,
+    epoch: str,
+    events: Sequence[Event],
+    *,
+    at: datetime,
+    origin: str,
+    every_id: bool,
+) -> PushOutcome:
+    device_id = row.device_id
     _require_own_and_ordered(events, device_id)
     replayed = events if every_id else [e for e in events if e.sequence <= row.received_through]
     receiver = _Receiver(session, row, at, _Known.load(session, events, replayed))
@@ -114,6 +175,7 @@ def push(
         expected_sequence=row.received_through + 1,
         quarantine_reason=row.quarantine_reason if row.status == Status.QUARANTINED else None,
         centers=frozenset(receiver.centers),
+        epoch=epoch,
     )
 
 

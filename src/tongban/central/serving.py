@@ -13,12 +13,34 @@ import gc
 import os
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from tongban.central.store import CentralStore
 
 WORKER_DB_ENVIRONMENT = "TONGBAN_CENTRAL_WORKER_DB"
 SERVE_POOL_SIZE = 10  # per process: the long-poll's feed threads plus pushes (long_poll.py)
 MAX_WORKERS = 16
+# At most, per process: a pool for writes and one for reads, each SERVE_POOL_SIZE plus as many
+# overflow (database.open_database), and the LISTEN connection (notify.py).
+CONNECTIONS_PER_PROCESS = 4 * SERVE_POOL_SIZE + 1
+
+
+def connection_shortfall(engine: Engine, workers: int) -> str | None:
+    """A warning (zh_CN) when `workers` processes could open more connections than the
+    PostgreSQL server accepts from ordinary users; None when they fit."""
+    with engine.connect() as connection:
+        allowed = int(connection.exec_driver_sql("SHOW max_connections").scalar_one())
+        reserved = int(
+            connection.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one()
+        )
+    wanted = workers * CONNECTIONS_PER_PROCESS
+    if wanted <= allowed - reserved:
+        return None
+    return (
+        f"警告：{workers} 个服务进程最多会用 {wanted} 个数据库连接，"
+        f"数据库服务器只接受 {allowed - reserved} 个（max_connections {allowed}）；"
+        "忙时会有请求因连接不足而失败，请调大 max_connections 或减少进程数"
+    )
 
 
 def serve_one(store: CentralStore, *, host: str, port: int) -> None:

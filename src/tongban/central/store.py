@@ -24,7 +24,7 @@ from tongban.central.database import CentralDatabase, migrate
 from tongban.central.errors import Conflict, NotFound
 from tongban.central.kept import KeptReads
 from tongban.central.pull import Cursor, PullBatch, feed_head, pull
-from tongban.central.push import NO_ORIGIN, PushOutcome, push
+from tongban.central.push import NO_ORIGIN, PushOutcome, push, push_with_token
 from tongban.central.schema import CaseIndexRow, RejectionRow
 from tongban.models.catalog import default_catalog_path
 from tongban.models.closures import ClosedDay
@@ -270,7 +270,21 @@ class CentralStore:
                     origin=origin,
                     every_id=retry,  # a retry may follow an event id used twice: look it up
                 )
-                return Pushed(epoch=state.get_state(session).epoch, outcome=outcome)
+                return Pushed(epoch=outcome.epoch, outcome=outcome)
+
+        return _retrying(attempt)
+
+    def authenticated_push(
+        self, credentials: enrollment.Credentials, events: Sequence[Event], *, origin: str
+    ) -> tuple[enrollment.Workstation, Pushed]:
+        """authenticate() and push() in one transaction: the answer to POST /v1/push."""
+
+        def attempt(retry: bool) -> tuple[enrollment.Workstation, Pushed]:
+            with self.database.transaction() as session:
+                workstation, outcome = push_with_token(
+                    session, credentials, events, at=self.now(), origin=origin, every_id=retry
+                )
+                return workstation, Pushed(epoch=outcome.epoch, outcome=outcome)
 
         return _retrying(attempt)
 
@@ -281,20 +295,16 @@ class CentralStore:
             return self._pulled(session, workstation, cursor, limit=limit)
 
     def authenticated_pull(
-        self,
-        token: str,
-        cursor: Cursor | None,
-        *,
-        limit: int,
-        app_version: str | None = None,
-        clock: str | None = None,
+        self, credentials: enrollment.Credentials, cursor: Cursor | None, *, limit: int
     ) -> tuple[enrollment.Workstation, Pulled]:
         """authenticate() and pull() in one look at the database: the answer to GET /v1/pull."""
         at = self.now()
         with self.database.reading() as session:
-            workstation = enrollment.authenticate(session, token)
+            workstation = enrollment.authenticate(session, credentials.token)
             pulled = self._pulled(session, workstation, cursor, limit=limit)
-        self._touch(workstation, at=at, app_version=app_version, clock=clock)
+        self._touch(
+            workstation, at=at, app_version=credentials.app_version, clock=credentials.clock
+        )
         return workstation, pulled
 
     def _pulled(
