@@ -68,6 +68,7 @@ def report(events: list[Event], *, period: Period | None = None, **kw: object) -
         received=kw.pop("received", ()),  # type: ignore[arg-type]
         open_cases=kw.pop("open_cases", ()),  # type: ignore[arg-type]
         source=Source.CENTRAL,
+        item_codes=kw.pop("item_codes", {}),  # type: ignore[arg-type]
     )
     now = at(MONDAY, 18)
     return build_report(facts, catalog=default_catalog(), calendar=CALENDAR, prepared_at=now)
@@ -114,10 +115,14 @@ def test_reprints_cancellations_and_hours_are_anomalies() -> None:
         event("reprinted", {"reason": "污损"}, at(MONDAY, 9)),
         event("cancelled", {"reason": "撤回"}, at(MONDAY, 9)),
     ]
-    made = report(events, period=Period(MONDAY, saturday))
+    reprinted, cancelled = events[-2].stream_id, events[-1].stream_id
+    items = {reprinted: "MZ010"}  # the cancelled case's item is not known to the store
+    made = report(events, period=Period(MONDAY, saturday), item_codes=items)
     assert len(made.outside_hours) == 3
-    assert [a.detail for a in made.reprints] == ["污损"]
-    assert [a.detail for a in made.cancellations] == ["撤回"]
+    assert [(a.detail, a.item_code) for a in made.reprints] == [("污损", "MZ010")]
+    assert [(a.detail, a.item_code, a.reference) for a in made.cancellations] == [
+        ("撤回", "", cancelled)
+    ]
     assert made.anomaly_count == 5
 
 

@@ -142,7 +142,9 @@ def check_the_central_report(city: dict[str, Desk], clock: FakeClock) -> None:
         assert getattr(report, key) == value, key
     assert (report.notified, report.refused, report.received_in) == (1, 1, 0)
     assert report.deferred_accepted == 1
-    assert [a.reference for a in report.reprints] == [next(iter(made.cases))]
+    first = next(iter(made.cases))
+    # The item is on the case's `accepted` event, not on the reprint: the report looks it up.
+    assert [(a.reference, a.item_code) for a in report.reprints] == [(first, made.cases[first][0])]
     assert [a.reference for a in report.outside_hours] == [
         n for n, v in made.cases.items() if v == made.cases["late"] and n != "late"
     ]
@@ -221,6 +223,8 @@ def test_offline_the_report_comes_from_the_local_store_and_says_it_is_partial(
     for key, value in expected.items():
         assert getattr(report, key) == value, key
     assert (report.notified, report.refused, len(report.reprints)) == (1, 1, 1)
+    first = next(iter(made.cases))
+    assert [a.item_code for a in report.reprints] == [made.cases[first][0]]
     assert [w.pending_events for w in report.workstations] == [0]
     assert_formats_agree(report)
 

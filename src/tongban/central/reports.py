@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, or_, select
@@ -34,6 +35,7 @@ from tongban.central.schema import (
     RejectionRow,
     WorkstationRow,
 )
+from tongban.central.sql import one_of
 from tongban.models.catalog import Catalog, CatalogError
 from tongban.models.catalog.loader import parse_catalog
 from tongban.models.reports import (
@@ -118,11 +120,13 @@ def intake_report(
     row = session.get(CenterRow, center)
     if row is None:
         raise NotFound(f"未知的中心代码：{center}")
+    events = center_events(session, center, period)
     facts = ReportFacts(
         center=center,
         center_name=row.name,
         period=period,
-        events=center_events(session, center, period),
+        events=events,
+        item_codes=reprinted_or_cancelled_items(session, events),
         received=received_cases(session, center, period),
         open_cases=open_cases(session, center, period),
         source=Source.CENTRAL,
@@ -144,6 +148,17 @@ def center_events(session: Session, center: str, period: Period) -> list[Event]:
         EventRow.kind.in_([str(k) for k in COUNTED_KINDS]),
     )
     return [stored_event(row) for row in session.execute(query)]
+
+
+def reprinted_or_cancelled_items(session: Session, events: Sequence[Event]) -> dict[str, str]:
+    """The item of each case these events reprint or cancel, from the case index."""
+    cases = {e.stream_id for e in events if e.kind in (EventKind.REPRINTED, EventKind.CANCELLED)}
+    if not cases:
+        return {}
+    query = select(CaseIndexRow.case_number, CaseIndexRow.item_code).where(
+        one_of(session, CaseIndexRow.case_number, sorted(cases))
+    )
+    return {number: item for number, item in session.execute(query)}
 
 
 def received_cases(session: Session, center: str, period: Period) -> list[ReceivedCase]:

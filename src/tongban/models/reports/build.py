@@ -105,6 +105,9 @@ class ReportFacts:
     workstations: Sequence[WorkstationHealth] = ()
     notes: tuple[str, ...] = ()
     hours: ServiceHours = SERVICE_HOURS  # the center's (period.center_hours)
+    # The item of each case a reprint or cancellation in `events` concerns: it is on the case's
+    # `accepted` event, which may be of another period.
+    item_codes: Mapping[str, str] = field(default_factory=dict)
 
 
 def deferred_since(period: Period) -> datetime:
@@ -156,7 +159,7 @@ def build_report(
     tally = _Tally()
     for event in sorted(facts.events, key=lambda e: (e.created_at, e.id)):
         if facts.period.contains(event.created_at):
-            _count(tally, event, facts.center, calendar, hours or facts.hours)
+            _count(tally, event, facts, calendar, hours or facts.hours)
     for case in facts.received:
         if case.accepting_center != facts.center and facts.period.contains(case.accepted_at):
             tally.items[case.item_code]["received_in"] += 1
@@ -250,9 +253,9 @@ def _notes(tally: _Tally, counter: CounterTimes) -> list[str]:
 
 
 def _count(
-    tally: _Tally, event: Event, center: str, calendar: WorkingCalendar, hours: ServiceHours
+    tally: _Tally, event: Event, facts: ReportFacts, calendar: WorkingCalendar, hours: ServiceHours
 ) -> None:
-    payload = event.payload
+    center, payload = facts.center, event.payload
     if event.kind == EventKind.ACCEPTED:
         if payload.get("accepting_center") == center:
             _count_accepted(tally, event, center, calendar, hours)
@@ -260,7 +263,7 @@ def _count(
         if payload.get("center_code") == center:
             _count_visit(tally, event, VISITS[EventKind(event.kind)])
     elif event.kind in (EventKind.REPRINTED, EventKind.CANCELLED):
-        item = ""  # the item is on the case's accepted event, not on these
+        item = facts.item_codes.get(event.stream_id, "")
         reason = str(payload.get("reason", ""))
         tally.anomalies[event.kind].append(
             Anomaly(event.kind, event.stream_id, item, event.clerk, event.created_at, reason)

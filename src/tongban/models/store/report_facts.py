@@ -46,11 +46,13 @@ def local_report_facts(
     partial_reason: str,
     workstations: Sequence[WorkstationHealth] = (),
 ) -> ReportFacts:
+    events, item_codes = _center_events(session, center, period)
     return ReportFacts(
         center=center,
         center_name=center_name,
         period=period,
-        events=_center_events(session, center, period),
+        events=events,
+        item_codes=item_codes,
         received=_received(session, center, period),
         open_cases=_open_cases(session, center, period),
         source=Source.LOCAL,
@@ -61,9 +63,12 @@ def local_report_facts(
     )
 
 
-def _center_events(session: Session, center: str, period: Period) -> list[Event]:
+def _center_events(
+    session: Session, center: str, period: Period
+) -> tuple[list[Event], dict[str, str]]:
     """The period's events written at the center: acceptances and visits name their center;
-    reprints and cancellations are written only by the case's accepting center."""
+    reprints and cancellations are written only by the case's accepting center. With them, the
+    item of each case reprinted or cancelled."""
     start, end = period.bounds()
     query = select(EventRow).where(
         EventRow.created_at >= start,
@@ -72,16 +77,14 @@ def _center_events(session: Session, center: str, period: Period) -> list[Event]
     )
     events = [to_event(row) for row in session.scalars(query)]
     cases = {e.stream_id for e in events if e.kind in ACCEPTING_SIDE}
-    ours = set()
+    ours: dict[str, str] = {}
     if cases:
-        ours = set(
-            session.scalars(
-                select(CaseRow.case_number).where(
-                    CaseRow.case_number.in_(cases), CaseRow.accepting_center == center
-                )
-            )
+        query = select(CaseRow.case_number, CaseRow.item_code).where(
+            CaseRow.case_number.in_(cases), CaseRow.accepting_center == center
         )
-    return [e for e in events if e.kind not in ACCEPTING_SIDE or e.stream_id in ours]
+        ours = {number: item for number, item in session.execute(query)}
+    kept = [e for e in events if e.kind not in ACCEPTING_SIDE or e.stream_id in ours]
+    return kept, ours
 
 
 def _received(session: Session, center: str, period: Period) -> list[ReceivedCase]:
