@@ -19,7 +19,9 @@ from tongban.central.app import create_app
 from tongban.central.database import open_database
 from tongban.central.push import push
 from tongban.central.retirement import retire
+from tongban.central.schema import OutboxReportRow
 from tongban.central.store import CentralStore
+from tongban.models.closures import OUTBOX_HEADER, OutboxReport
 
 
 @pytest.fixture
@@ -41,12 +43,16 @@ def looks(store: CentralStore, monkeypatch: pytest.MonkeyPatch) -> list[str | No
     return seen
 
 
-def ask(base: str, counter: Counter, cursor: str, wait: float) -> tuple[dict, float]:
+def ask(
+    base: str, counter: Counter, cursor: str, wait: float, headers: dict[str, str] | None = None
+) -> tuple[dict, float]:
     """GET /v1/pull with a cursor; the answer and how long it took."""
     started = time.monotonic()
     with httpx.Client(base_url=base, timeout=wait + 10) as client:
         response = client.get(
-            "/v1/pull", params={"wait": wait, "cursor": cursor}, headers=bearer(counter.token)
+            "/v1/pull",
+            params={"wait": wait, "cursor": cursor},
+            headers={**bearer(counter.token), **(headers or {})},
         )
     assert response.status_code == 200, response.text
     return response.json(), time.monotonic() - started
@@ -197,3 +203,22 @@ def test_events_held_back_come_soon_after_the_transaction_holding_them_ends(
         assert took < WAKE_LIMIT
     finally:
         store.database.close()
+
+
+def test_a_new_outbox_report_is_recorded_at_once_not_after_the_wait(
+    store: CentralStore, pair: tuple[Counter, Counter]
+) -> None:
+    """The supervisor's 日结 reads what each workstation last said of its outbox: a pull that
+    brings a changed report is answered (and the report written) at once; asking again with
+    the same report waits as before."""
+    a, b = pair
+    emptied = {OUTBOX_HEADER: OutboxReport(0, None).header()}
+    with serving(create_app(store)) as base:
+        cursor = first_answer(base, a, b)["cursor"]
+        changed, took = ask(base, b, cursor, wait=20, headers=emptied)
+        with store.database.reading() as session:
+            row = session.get(OutboxReportRow, b.device_id)
+            assert row is not None and row.pending == 0
+        same, waited = ask(base, b, cursor, wait=1.0, headers=emptied)
+    assert changed["events"] == [] and took < WAKE_LIMIT
+    assert same["events"] == [] and waited >= 1.0

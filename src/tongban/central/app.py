@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongban.central.audit_routes import add_audit_routes
 from tongban.central.body_limit import BodyLimit
-from tongban.central.closure_routes import add_closure_routes, note_outbox
+from tongban.central.closure_routes import add_closure_routes, note_outbox, outbox_to_note
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Credentials, Workstation
 from tongban.central.errors import CentralError, NotAuthenticated
@@ -260,8 +260,11 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_BATCH)] = DEFAULT_PULL_BATCH,
     ) -> PullResponse:
         # The look authenticates (long_poll.py): a workstation that asks again and waits costs
-        # no database work until its answer.
+        # no database work until its answer. An outbox report to write (for 日结) is written
+        # after a look at once, not after the wait: the supervisor's sign-off reads it.
         after = Cursor.parse(cursor) if cursor else None
+        if outbox_to_note(request, long_poll.known(credentials), outbox):
+            wait = 0
         ws, pulled = await long_poll.pull(credentials, after, wait=wait, limit=limit)
         await note_outbox(request, ws, outbox)  # for 日结 (closure_routes.py)
         batch = pulled.batch

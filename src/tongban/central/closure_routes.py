@@ -95,6 +95,17 @@ def _own_center(ws: Workstation, center: str) -> None:
         raise Forbidden("只能查看或日结本中心的受理")
 
 
+def outbox_to_note(request: Request, ws: Workstation | None, header: str | None) -> bool:
+    """Whether the outbox this request reports must be written now (`ws` None: the
+    workstation is not known yet, so it may well be)."""
+    notes: OutboxNotes | None = getattr(request.app.state, "outbox_notes", None)
+    report = None if header is None else OutboxReport.parse(header)
+    if notes is None or report is None:
+        return False
+    store: CentralStore = request.app.state.store
+    return ws is None or notes.needs_writing(ws.device_id, report, store.now())
+
+
 async def note_outbox(request: Request, ws: Workstation, header: str | None) -> None:
     """Record the outbox a request reports (unreadable or absent: nothing is recorded)."""
     notes: OutboxNotes | None = getattr(request.app.state, "outbox_notes", None)

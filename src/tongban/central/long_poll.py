@@ -94,6 +94,10 @@ class LongPoll:
             assert signal is not None
             await wait_for(signal, min(remaining, pause))
 
+    def known(self, credentials: Credentials) -> Workstation | None:
+        """The workstation of this token as of its last answer here, not checked again."""
+        return self._known.get(digest(credentials.token))
+
     async def _look(
         self, key: str, credentials: Credentials, after: Cursor | None, limit: int
     ) -> tuple[Workstation, Pulled]:
