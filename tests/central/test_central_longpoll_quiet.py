@@ -222,3 +222,14 @@ def test_a_new_outbox_report_is_recorded_at_once_not_after_the_wait(
         same, waited = ask(base, b, cursor, wait=1.0, headers=emptied)
     assert changed["events"] == [] and took < WAKE_LIMIT
     assert same["events"] == [] and waited >= 1.0
+
+
+def test_an_unknown_token_is_refused_at_once_even_when_it_would_wait(store: CentralStore) -> None:
+    with serving(create_app(store)) as base:
+        started = time.monotonic()
+        with httpx.Client(base_url=base, timeout=30) as client:
+            response = client.get(
+                "/v1/pull", params={"wait": 20}, headers=bearer("tbw1_not-a-token")
+            )
+        took = time.monotonic() - started
+    assert response.status_code == 401 and took < WAKE_LIMIT

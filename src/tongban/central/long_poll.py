@@ -68,35 +68,41 @@ class LongPoll:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         key = digest(credentials.token)
-        ws = self._known.get(key)
-        quiet_for = self._quiet_for(ws, after, loop.time()) if ws and wait > 0 else None
+        ws = self._known.get(key) or await self._learn(key, credentials)
+        quiet_for = self._quiet_for(ws, after, loop.time()) if wait > 0 else None
         while True:
-            published = self._notifier.published
+            generation = self._notifier.generation(ws.center_code)
+            signal = self._notifier.signal(ws.center_code)
             remaining = deadline - loop.time()
-            if ws is not None and quiet_for is not None:  # the last look is still good
-                signal = self._notifier.signal(ws.center_code)
+            if quiet_for is not None:  # the last look is still good: wait the rest of its turn
                 remaining, quiet_for, held_back = min(remaining, quiet_for), None, False
             else:
-                generation = self._notifier.generation(ws.center_code) if ws else None
-                signal = self._notifier.signal(ws.center_code) if ws else None
                 ws, pulled = await self._look(key, credentials, after, limit)
                 remaining = deadline - loop.time()
-                if generation is None:  # the center became known with this look
-                    if self._notifier.published != published:
-                        continue  # something was published meanwhile: look again
-                    generation = self._notifier.generation(ws.center_code)
-                    signal = self._notifier.signal(ws.center_code)
                 if pulled.batch.events or pulled.batch.reset or remaining <= 0:
                     self._remember(ws, pulled, generation, loop.time())
                     return ws, pulled
                 held_back = pulled.batch.held_back
             pause = HELD_BACK_RECHECK if held_back else self._notifier.recheck_after
-            assert signal is not None
             await wait_for(signal, min(remaining, pause))
 
     def known(self, credentials: Credentials) -> Workstation | None:
         """The workstation of this token as of its last answer here, not checked again."""
         return self._known.get(digest(credentials.token))
+
+    async def _learn(self, key: str, credentials: Credentials) -> Workstation:
+        """The workstation of a token not seen here before: its center names the signal to
+        take before the first look (once per workstation and instance)."""
+        ws = await anyio.to_thread.run_sync(
+            partial(
+                self._store.authenticate,
+                credentials.token,
+                app_version=credentials.app_version,
+                clock=credentials.clock,
+            )
+        )
+        self._known[key] = ws
+        return ws
 
     async def _look(
         self, key: str, credentials: Credentials, after: Cursor | None, limit: int

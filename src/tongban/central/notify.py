@@ -41,7 +41,6 @@ class Notifier:
         """`listened`: a PostgresListener hears the pushes of every instance."""
         self._signals: dict[str, asyncio.Event] = {}
         self._generations: dict[str, int] = {}  # publishes so far, per center
-        self.published = 0  # publishes so far, all centers
         self.origin = uuid4().hex  # names this instance in the NOTIFY of the pushes it takes
         self.reliable = not listened  # until the listener is in place
 
@@ -60,7 +59,6 @@ class Notifier:
         self.publish(centers)
 
     def publish(self, centers: Iterable[str]) -> None:
-        self.published += 1
         for center in centers:
             self._generations[center] = self._generations.get(center, 0) + 1
             signal = self._signals.pop(center, None)
