@@ -145,38 +145,35 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
-async def _workstation(
-    request: Request,
+def _credentials(
     authorization: Annotated[str | None, Header()] = None,
     version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
-    outbox: OutboxHeader = None,
     # No max_length: an unreadable clock is ignored (enrollment.clock_offset_ms), never refused.
     clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
+) -> Credentials:
+    """What a request says about its workstation, not yet checked: the pull and the push check
+    it in their own look at the database, every other request in `_workstation`."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("缺少工作站令牌")
+    return Credentials(token.strip(), app_version=version, clock=clock)
+
+
+async def _workstation(
+    request: Request,
+    credentials: Annotated[Credentials, Depends(_credentials)],
+    outbox: OutboxHeader = None,
 ) -> Workstation:
     """The workstation whose device token the request carries (Authorization: Bearer …)."""
     store: CentralStore = request.app.state.store
     workstation = await run_in_threadpool(
-        store.authenticate, _bearer(authorization), app_version=version, clock=clock
+        store.authenticate,
+        credentials.token,
+        app_version=credentials.app_version,
+        clock=credentials.clock,
     )
     await note_outbox(request, workstation, outbox)  # for 日结 (closure_routes.py)
     return workstation
-
-
-def _credentials(
-    authorization: Annotated[str | None, Header()] = None,
-    version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
-    clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
-) -> Credentials:
-    """What a request says about its workstation, not yet checked (the pull checks it)."""
-    return Credentials(_bearer(authorization), app_version=version, clock=clock)
-
-
-def _bearer(authorization: str | None) -> str:
-    """The device token of `Authorization: Bearer …`; NotAuthenticated when there is none."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("缺少工作站令牌")
-    return token.strip()
 
 
 Authenticated = Annotated[Workstation, Depends(_workstation)]
