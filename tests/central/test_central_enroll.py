@@ -8,7 +8,7 @@ from central_support import CENTER_A, CENTER_B, FakeClock, bearer, enrolled, htt
 from sqlalchemy import select
 
 from tongban.central.app import create_app
-from tongban.central.enrollment import digest
+from tongban.central.enrollment import Credentials, digest
 from tongban.central.errors import CentralError, Expired, NotAuthenticated
 from tongban.central.schema import WorkstationRow
 from tongban.central.store import CentralStore
@@ -117,3 +117,9 @@ def test_last_contact_and_version_are_recorded(
     [ws] = store.workstations(CENTER_A)
     assert ws.app_version == "0.2.0"
     assert ws.last_contact_at == clock.current
+
+
+def test_a_requests_credentials_never_show_the_token() -> None:
+    """Credentials travel through the service's calls; printed or logged, they hide the token."""
+    credentials = Credentials("tbw1_secret-device-token", app_version="0.2.0")
+    assert "secret" not in repr(credentials) and "0.2.0" in repr(credentials)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -228,7 +228,7 @@ class Credentials:
     """What a request says about its workstation, not yet checked: its device token, and the
     program version and clock (header X-Tongban-Clock, as sent) it reports."""
 
-    token: str
+    token: str = field(repr=False)  # a bearer secret: never in a log or an error's text
     app_version: str | None = None
     clock: str | None = None
 
