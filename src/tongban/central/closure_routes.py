@@ -95,23 +95,31 @@ def _own_center(ws: Workstation, center: str) -> None:
         raise Forbidden("只能查看或日结本中心的受理")
 
 
+def _reported(request: Request, header: str | None) -> tuple[OutboxNotes, OutboxReport] | None:
+    """The service's notes and the outbox a request reports; None when there is nothing to
+    note (no notes kept, or the header absent or unreadable)."""
+    notes: OutboxNotes | None = getattr(request.app.state, "outbox_notes", None)
+    report = None if header is None else OutboxReport.parse(header)
+    return None if notes is None or report is None else (notes, report)
+
+
 def outbox_to_note(request: Request, ws: Workstation | None, header: str | None) -> bool:
     """Whether the outbox this request reports must be written now (`ws` None: the
     workstation is not known yet, so it may well be)."""
-    notes: OutboxNotes | None = getattr(request.app.state, "outbox_notes", None)
-    report = None if header is None else OutboxReport.parse(header)
-    if notes is None or report is None:
+    reported = _reported(request, header)
+    if reported is None:
         return False
+    notes, report = reported
     store: CentralStore = request.app.state.store
     return ws is None or notes.needs_writing(ws.device_id, report, store.now())
 
 
 async def note_outbox(request: Request, ws: Workstation, header: str | None) -> None:
     """Record the outbox a request reports (unreadable or absent: nothing is recorded)."""
-    notes: OutboxNotes | None = getattr(request.app.state, "outbox_notes", None)
-    report = None if header is None else OutboxReport.parse(header)
-    if notes is None or report is None:
+    reported = _reported(request, header)
+    if reported is None:
         return
+    notes, report = reported
     store: CentralStore = request.app.state.store
     at = store.now()
     if notes.needs_writing(ws.device_id, report, at):

@@ -98,8 +98,8 @@ class FeedHead:
     epoch: str
     horizon: int | None  # PostgreSQL: the oldest transaction still running; SQLite: None
     clerks_revision: int  # the newest revision among the center's accounts (0: none)
-    catalog_revisions: int = 0  # how many are published (immutable: a count names the set)
-    closed_days: int = 0  # how many days the center has signed off (append-only)
+    catalog_revisions: int  # how many are published (immutable: a count names the set)
+    closed_days: int  # how many days the center has signed off (append-only)
 
 
 def _feed_head_query(horizon: ColumnElement[int | None]) -> Select[Any]:

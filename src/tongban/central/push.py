@@ -108,10 +108,9 @@ def push(
     Only events at sequences already received can have been seen before, so only their ids are
     looked up. An id reused at a new sequence then fails the log's unique key; the caller tries
     again with `every_id`, and the event is judged as seen before (the device is quarantined)."""
-    locked = _locked(session, WorkstationRow.device_id == device_id)
-    if locked is None:
+    row, epoch = _locked(session, WorkstationRow.device_id == device_id)
+    if row is None:
         raise NotAuthenticated("未登记的工作站")
-    row, epoch = locked
     if row.status == Status.QUARANTINED:
         raise Quarantined(f"本工作站已被隔离：{row.quarantine_reason}。请联系管理员重新登记")
     return _receive(session, row, epoch, events, at=at, origin=origin, every_id=every_id)
@@ -129,8 +128,8 @@ def push_with_token(
     """push() for the workstation of a device token, checked (enrollment.usable) and its
     contact noted (enrollment.note_contact) in the same transaction: one look at the database
     for the whole request."""
-    locked = _locked(session, WorkstationRow.token_hash == digest(credentials.token))
-    row, epoch = usable(None if locked is None else locked[0]), locked[1] if locked else ""
+    found, epoch = _locked(session, WorkstationRow.token_hash == digest(credentials.token))
+    row = usable(found)
     offset_ms = clock_offset_ms(credentials.clock, at=at)
     note_contact(row, at=at, app_version=credentials.app_version, offset_ms=offset_ms)
     workstation = to_workstation(row)
@@ -141,11 +140,12 @@ def push_with_token(
 _EPOCH = select(CentralStateRow.epoch).where(CentralStateRow.id == 1).scalar_subquery()
 
 
-def _locked(session: Session, which: ColumnElement[bool]) -> tuple[WorkstationRow, str] | None:
-    """The workstation's row, locked (two pushes of one device queue up), and the epoch."""
+def _locked(session: Session, which: ColumnElement[bool]) -> tuple[WorkstationRow | None, str]:
+    """The workstation's row, locked (two pushes of one device queue up), and the epoch; no
+    row when none is `which`."""
     query = select(WorkstationRow, _EPOCH).where(which).with_for_update(of=WorkstationRow)
     found = session.execute(query).one_or_none()
-    return None if found is None else (found[0], found[1])
+    return (None, "") if found is None else (found[0], found[1])
 
 
 def _receive(

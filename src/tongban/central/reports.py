@@ -56,6 +56,7 @@ from tongban.models.reports import (
 )
 from tongban.models.rules import WorkingCalendar
 from tongban.models.store.events import Event, EventKind, StreamType
+from tongban.models.store.report_facts import ACCEPTING_SIDE
 
 COUNTED_KINDS = (
     EventKind.ACCEPTED,
@@ -152,7 +153,7 @@ def center_events(session: Session, center: str, period: Period) -> list[Event]:
 
 def reprinted_or_cancelled_items(session: Session, events: Sequence[Event]) -> dict[str, str]:
     """The item of each case these events reprint or cancel, from the case index."""
-    cases = {e.stream_id for e in events if e.kind in (EventKind.REPRINTED, EventKind.CANCELLED)}
+    cases = {e.stream_id for e in events if e.kind in ACCEPTING_SIDE}
     if not cases:
         return {}
     query = select(CaseIndexRow.case_number, CaseIndexRow.item_code).where(
