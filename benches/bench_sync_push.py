@@ -46,7 +46,7 @@ from benches.sync_bench_support import (
     record_accepts,
 )
 from tongban.central.database import open_database
-from tongban.central.enrollment import Workstation
+from tongban.central.enrollment import Credentials, Workstation
 from tongban.central.serving import settle_startup_objects
 from tongban.central.store import CentralStore, Pushed
 from tongban.desktop.sync.client import SyncClient
@@ -62,16 +62,19 @@ COLUMNS = (
 
 
 class TimedStore(CentralStore):
-    """The real store; only remembers how long each push transaction took."""
+    """The real store; only remembers how long each push transaction took (the service's
+    POST /v1/push calls authenticated_push)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.push_seconds: list[float] = []
 
-    def push(self, workstation: Workstation, events: Sequence[Event], **kwargs: Any) -> Pushed:
+    def authenticated_push(
+        self, credentials: Credentials, events: Sequence[Event], **kwargs: Any
+    ) -> tuple[Workstation, Pushed]:
         began = time.perf_counter()
         try:
-            return super().push(workstation, events, **kwargs)
+            return super().authenticated_push(credentials, events, **kwargs)
         finally:
             self.push_seconds.append(time.perf_counter() - began)
 

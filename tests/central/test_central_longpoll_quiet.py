@@ -20,7 +20,7 @@ from tongban.central.database import open_database
 from tongban.central.push import push
 from tongban.central.retirement import retire
 from tongban.central.schema import OutboxReportRow
-from tongban.central.store import CentralStore
+from tongban.central.store import CentralStore, Look
 from tongban.models.closures import OUTBOX_HEADER, OutboxReport
 
 
@@ -33,13 +33,13 @@ def pair(store: CentralStore, tmp_path: Path) -> tuple[Counter, Counter]:
 def looks(store: CentralStore, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The cursors of every look at the feed the service makes."""
     seen: list[str | None] = []
-    real = store.authenticated_pull
+    real = store.authenticated_pulls
 
-    def counted(credentials: Any, cursor: Any, **options: Any) -> Any:
-        seen.append(None if cursor is None else str(cursor))
-        return real(credentials, cursor, **options)
+    def counted(looks: list[Look]) -> Any:
+        seen.extend(None if look.cursor is None else str(look.cursor) for look in looks)
+        return real(looks)
 
-    monkeypatch.setattr(store, "authenticated_pull", counted)
+    monkeypatch.setattr(store, "authenticated_pulls", counted)
     return seen
 
 

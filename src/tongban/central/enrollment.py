@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import ARRAY, Row, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from tongban.central.errors import CentralError, Expired, NotAuthenticated, Quarantined
 from tongban.central.reference import center_name, site_belongs_to
-from tongban.central.schema import WorkstationRow
+from tongban.central.schema import SHA256_HEX, WorkstationRow
 from tongban.models.closures import when
 from tongban.models.rules.case_number import MAX_WORKSTATION_NO
 from tongban.models.workstation_clock import parse_clock_header
@@ -197,15 +198,29 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
 # Every request runs it: built once, and read as plain columns (no ORM object to track).
 R = TypeVar("R", WorkstationRow, Row[Any])
 
-_BY_TOKEN = select(WorkstationRow.__table__).where(
-    WorkstationRow.token_hash == bindparam("token_hash")
-)
+# Built once (every pull and push looks tokens up): `= ANY(array)` on PostgreSQL, one
+# statement text whatever the number of tokens; an expanding IN on SQLite.
+_BY_TOKENS = {
+    "postgresql": select(WorkstationRow.__table__).where(
+        WorkstationRow.token_hash == any_(bindparam("hashes", type_=ARRAY(SHA256_HEX)))
+    ),
+    "sqlite": select(WorkstationRow.__table__).where(
+        WorkstationRow.token_hash.in_(bindparam("hashes", expanding=True))
+    ),
+}
 
 
 def authenticate(session: Session, token: str) -> Workstation:
     """The workstation a device token belongs to; refused when unknown, retired or quarantined."""
-    row = session.execute(_BY_TOKEN, {"token_hash": digest(token)}).one_or_none()
-    return to_workstation(usable(row))
+    return to_workstation(usable(rows_by_token(session, [token]).get(digest(token))))
+
+
+def rows_by_token(session: Session, tokens: Collection[str]) -> dict[str, Row[Any]]:
+    """The workstation rows of these device tokens, by token digest, in one query; a token
+    that belongs to no workstation is simply not there."""
+    query = _BY_TOKENS[session.get_bind().dialect.name]
+    hashes = sorted({digest(token) for token in tokens})
+    return {row.token_hash: row for row in session.execute(query, {"hashes": hashes})}
 
 
 def usable(row: R | None) -> R:

@@ -5,7 +5,8 @@ it, so a push that commits in between is not missed. Two things keep the service
 when hundreds of workstations wait at once:
 
 - The feed queries run on their own few threads (`PULL_THREADS`), so a push never queues behind
-  a crowd of pulls for a thread or a database connection.
+  a crowd of pulls for a thread or a database connection. The waiters one push wakes look
+  together: one thread, one session, one token query (look_batches.py).
 - A workstation asks again right after every answer. When nothing has been published for its
   center since the look that produced that answer, looking again would find nothing: the
   service remembers, per workstation, the cursor it answered with and the center's
@@ -14,7 +15,7 @@ when hundreds of workstations wait at once:
   notifications wake it, `recheck_after` bounds it) and the answer itself always comes from a
   fresh look. The memory is per instance; behind a proxy another instance simply looks.
 
-The pull authenticates in the same look at the database (CentralStore.authenticated_pull), so an
+The pull authenticates in the same look at the database (CentralStore.authenticated_pulls), so an
 answer always comes from a token checked at that moment: a retired or quarantined workstation
 gets nothing more. A request that skips to waiting needs no look at all: the service knows the
 token from its last answer (`_known`), and the look that ends the wait checks it again.
@@ -27,13 +28,13 @@ from dataclasses import dataclass
 from functools import partial
 
 import anyio.to_thread
-from anyio import CapacityLimiter
 
 from tongban.central.enrollment import Credentials, Workstation, digest
 from tongban.central.errors import CentralError
+from tongban.central.look_batches import LookBatches
 from tongban.central.notify import Notifier, wait_for
 from tongban.central.pull import Cursor
-from tongban.central.store import CentralStore, Pulled
+from tongban.central.store import CentralStore, Look, Pulled
 
 HELD_BACK_RECHECK = 0.1  # seconds: a transaction below the horizon usually ends within this
 PULL_THREADS = 8  # feed queries at once; the thread pool's other threads stay free for pushes
@@ -58,7 +59,9 @@ class LongPoll:
         self._notifier = notifier
         self._known: dict[str, Workstation] = {}  # token digest: its workstation at the last look
         self._quiet: dict[str, _Quiet] = {}  # device id: the last answer's state
-        self._limiter: CapacityLimiter | None = None
+        self._looks = LookBatches(
+            store, threads=PULL_THREADS
+        )  # waiters woken together look together
 
     async def pull(
         self, credentials: Credentials, after: Cursor | None, *, wait: float, limit: int
@@ -107,16 +110,12 @@ class LongPoll:
     async def _look(
         self, key: str, credentials: Credentials, after: Cursor | None, limit: int
     ) -> tuple[Workstation, Pulled]:
-        if self._limiter is None:  # made on the loop that uses it
-            self._limiter = CapacityLimiter(PULL_THREADS)
-        look = partial(self._store.authenticated_pull, credentials, after, limit=limit)
-        try:
-            ws, pulled = await anyio.to_thread.run_sync(look, limiter=self._limiter)
-        except CentralError:  # refused: nothing about this token is kept
+        answer = await self._looks.look(Look(credentials, after, limit))
+        if isinstance(answer, CentralError):  # refused: nothing about this token is kept
             self._known.pop(key, None)
-            raise
-        self._known[key] = ws
-        return ws, pulled
+            raise answer
+        self._known[key] = answer[0]
+        return answer
 
     def _quiet_for(self, ws: Workstation, after: Cursor | None, now: float) -> float | None:
         """Seconds the last look at this cursor stays good for; None: look now."""

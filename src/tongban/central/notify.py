@@ -75,7 +75,8 @@ async def wait_for(signal: asyncio.Event, timeout: float) -> None:
     if timeout <= 0:
         return
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(signal.wait(), timeout)
+        async with asyncio.timeout(timeout):  # no task of its own, unlike asyncio.wait_for
+            await signal.wait()
 
 
 class PostgresListener:

@@ -9,10 +9,10 @@ the same case index row at once) are retried a few times before the error reache
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from tongban.central import clerks as clerk_accounts
 from tongban.central import enrollment, reference, state
 from tongban.central.database import CentralDatabase, migrate
-from tongban.central.errors import Conflict, NotFound
+from tongban.central.errors import CentralError, Conflict, NotFound
 from tongban.central.kept import KeptReads
-from tongban.central.pull import Cursor, PullBatch, feed_head, pull
+from tongban.central.pull import Cursor, FeedHead, PullBatch, feed_head, pull
 from tongban.central.push import NO_ORIGIN, PushOutcome, push, push_with_token
 from tongban.central.schema import CaseIndexRow, RejectionRow
 from tongban.models.catalog import default_catalog_path
@@ -57,6 +57,18 @@ class Pulled:
     catalog_revisions: tuple[reference.CatalogRevision, ...]
     clerks_revision: int
     closed_days: tuple[ClosedDay, ...] = ()  # the center's recent sign-offs (日结)
+
+
+@dataclass(frozen=True)
+class Look:
+    """A pull's request, for a look at the database (CentralStore.authenticated_pulls)."""
+
+    credentials: enrollment.Credentials
+    cursor: Cursor | None
+    limit: int
+
+
+LookAnswer = tuple[enrollment.Workstation, Pulled] | CentralError
 
 
 @dataclass(frozen=True)
@@ -292,30 +304,62 @@ class CentralStore:
         self, workstation: enrollment.Workstation, cursor: Cursor | None, *, limit: int
     ) -> Pulled:
         with self.database.reading() as session:
-            return self._pulled(session, workstation, cursor, limit=limit)
+            head = feed_head(session, workstation.center_code)
+            return self._pulled(session, workstation, head, cursor, limit=limit)
 
     def authenticated_pull(
         self, credentials: enrollment.Credentials, cursor: Cursor | None, *, limit: int
     ) -> tuple[enrollment.Workstation, Pulled]:
         """authenticate() and pull() in one look at the database: the answer to GET /v1/pull."""
+        answer = self.authenticated_pulls([Look(credentials, cursor, limit)])[0]
+        if isinstance(answer, CentralError):
+            raise answer
+        return answer
+
+    def authenticated_pulls(self, looks: Sequence[Look]) -> list[LookAnswer]:
+        """authenticated_pull() for several requests in one look at the database (one session):
+        their tokens in one query, each center's feed head once. A refused token is its own
+        request's answer (the CentralError); the other requests are answered all the same.
+
+        A head read for an earlier request serves a later one: its horizon only ever rises, so
+        an older one holds back more, never less."""
         at = self.now()
         with self.database.reading() as session:
-            workstation = enrollment.authenticate(session, credentials.token)
-            pulled = self._pulled(session, workstation, cursor, limit=limit)
-        self._touch(
-            workstation, at=at, app_version=credentials.app_version, clock=credentials.clock
+            rows = enrollment.rows_by_token(session, [look.credentials.token for look in looks])
+            heads: dict[str, FeedHead] = {}
+            answers = [self._answer(session, look, rows, heads) for look in looks]
+        for look, answer in zip(looks, answers, strict=True):
+            if not isinstance(answer, CentralError):
+                reported = look.credentials
+                self._touch(
+                    answer[0], at=at, app_version=reported.app_version, clock=reported.clock
+                )
+        return answers
+
+    def _answer(
+        self, session: Session, look: Look, rows: Mapping[str, Any], heads: dict[str, FeedHead]
+    ) -> LookAnswer:
+        try:
+            row = enrollment.usable(rows.get(enrollment.digest(look.credentials.token)))
+        except CentralError as refused:
+            return refused
+        workstation = enrollment.to_workstation(row)
+        center = workstation.center_code
+        if center not in heads:
+            heads[center] = feed_head(session, center)
+        return workstation, self._pulled(
+            session, workstation, heads[center], look.cursor, limit=look.limit
         )
-        return workstation, pulled
 
     def _pulled(
         self,
         session: Session,
         workstation: enrollment.Workstation,
+        head: FeedHead,
         cursor: Cursor | None,
         *,
         limit: int,
     ) -> Pulled:
-        head = feed_head(session, workstation.center_code)
         batch = pull(session, workstation=workstation, head=head, cursor=cursor, limit=limit)
         return Pulled(
             epoch=head.epoch,
