@@ -99,7 +99,15 @@ def create_app(store: CentralStore | str, *, listen: bool = True) -> FastAPI:
             if owned:
                 central.database.close()
 
-    app = FastAPI(title="通办 中心同步服务", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="通办 中心同步服务",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # No OpenTelemetry: nothing is exported, and error texts (which may quote a request)
+        # never leave the service. Off, it also costs no provider look-up per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.store = central
     app.state.notifier = notifier
     app.add_middleware(BodyLimit)  # no request body beyond MAX_BODY_BYTES is read

@@ -238,8 +238,7 @@ def closed_day_problem(session: Session, center: str, event: Event) -> str | Non
     day = shanghai_day(event.created_at)
     known: dict[tuple[str, date], str | None] = session.info.setdefault(_CLOSED_CACHE, {})
     if (center, day) not in known:
-        row = session.get(DayClosureRow, (center, day))
-        known[(center, day)] = None if row is None else row.signed_by
+        known[(center, day)] = session.scalar(_SIGNER, {"center": center, "day": day})
     signer = known[(center, day)]
     return None if signer is None else locked_message(day, signer)
 
@@ -255,6 +254,9 @@ def recent_since(now: datetime) -> date:
     return shanghai_day(now - RECENT_CLOSURES)
 
 
+_SIGNER = select(DayClosureRow.signed_by).where(  # every push reads it: built once
+    DayClosureRow.center_code == bindparam("center"), DayClosureRow.day == bindparam("day")
+)
 _RECENT_CLOSURES = (  # every pull reads it: built once
     select(DayClosureRow.day, DayClosureRow.signed_by, DayClosureRow.signed_at)
     .where(

@@ -161,11 +161,14 @@ def _receive(
     device_id = row.device_id
     _require_own_and_ordered(events, device_id)
     replayed = events if every_id else [e for e in events if e.sequence <= row.received_through]
-    receiver = _Receiver(session, row, at, _Known.load(session, events, replayed))
-    for event in events:
-        if not receiver.receive(event):
-            break
-    row.last_contact_at = at  # written with the sequence by finish()'s flush: one UPDATE
+    # Nothing is flushed before finish(): the workstation's row (contact, sequence) is written
+    # by one UPDATE, not once more by each query that would otherwise flush it first.
+    with session.no_autoflush:
+        receiver = _Receiver(session, row, at, _Known.load(session, events, replayed))
+        for event in events:
+            if not receiver.receive(event):
+                break
+        row.last_contact_at = at
     receiver.finish()
     if receiver.centers and session.get_bind().dialect.name == "postgresql":
         payload = " ".join([origin, *sorted(receiver.centers)])
