@@ -154,9 +154,10 @@ def start_serving(pg_url: str, port: int, *options: str) -> subprocess.Popen[str
     )
 
 
-def test_serve_answers_until_stopped(pg_url: str) -> None:
+@pytest.mark.parametrize("access_log", [False, True], ids=["quiet", "access-log"])
+def test_serve_answers_until_stopped(pg_url: str, access_log: bool) -> None:
     port = free_port()
-    server = start_serving(pg_url, port)
+    server = start_serving(pg_url, port, *(["--access-log"] if access_log else []))
     try:
         health = _wait_for_health(f"http://127.0.0.1:{port}/v1/health")
         assert health["status"] == "ok"
@@ -166,6 +167,8 @@ def test_serve_answers_until_stopped(pg_url: str) -> None:
     # uvicorn shuts down cleanly, then lets SIGTERM end the process as it would have.
     assert "Application shutdown complete" in err
     assert f"中心同步服务：http://127.0.0.1:{port}" in out
+    # A request line only when asked for: every long-poll answer is followed by a new request.
+    assert ('"GET /v1/health HTTP/1.1" 200' in out) is access_log
 
 
 def test_serve_with_two_processes_answers_from_both(pg_url: str) -> None:

@@ -153,7 +153,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
-def _credentials(
+async def _credentials(  # async: FastAPI would run a plain function on a worker thread
     authorization: Annotated[str | None, Header()] = None,
     version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
     # No max_length: an unreadable clock is ignored (enrollment.clock_offset_ms), never refused.

@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="服务进程数（默认 1；仅 PostgreSQL，可设为处理器核数）",
     )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="逐条记录请求（默认不记：长轮询每次应答后都会再请求，前置代理通常已有访问日志）",
+    )
     enroll = _command(commands, "enroll", "登记工作站，生成一次性登记码", _enroll)
     enroll.add_argument("--center", required=True, metavar="CODE", help="中心代码（9 位）")
     enroll.add_argument("--workstation", required=True, metavar="NAME", help="工作站名称")
@@ -288,10 +293,12 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         store.database.close()  # each worker opens its own (serving.py)
         print(f"中心同步服务：http://{host}:{port}（{args.workers} 个进程，数据库 {shown}）")
-        return serve_workers(str(args.db), host=host, port=port, workers=args.workers)
+        return serve_workers(
+            str(args.db), host=host, port=port, workers=args.workers, access_log=args.access_log
+        )
     try:
         print(f"中心同步服务：http://{host}:{port}（数据库 {shown}）", flush=True)
-        serve_one(store, host=host, port=port)
+        serve_one(store, host=host, port=port, access_log=args.access_log)
     finally:
         store.database.close()
     return 0

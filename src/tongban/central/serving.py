@@ -43,18 +43,21 @@ def connection_shortfall(engine: Engine, workers: int) -> str | None:
     )
 
 
-def serve_one(store: CentralStore, *, host: str, port: int) -> None:
-    """Serve in this process until interrupted."""
+def serve_one(store: CentralStore, *, host: str, port: int, access_log: bool = False) -> None:
+    """Serve in this process until interrupted. `access_log`: a line for every request."""
     import uvicorn
 
     from tongban.central.app import create_app
 
     app = create_app(store)
     settle_startup_objects()
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, server_header=False)).run()
+    config = uvicorn.Config(app, host=host, port=port, server_header=False, access_log=access_log)
+    uvicorn.Server(config).run()
 
 
-def serve_workers(db_url: str, *, host: str, port: int, workers: int) -> int:
+def serve_workers(
+    db_url: str, *, host: str, port: int, workers: int, access_log: bool = False
+) -> int:
     """Serve with `workers` processes until interrupted; the exit status."""
     import uvicorn
 
@@ -66,6 +69,7 @@ def serve_workers(db_url: str, *, host: str, port: int, workers: int) -> int:
         port=port,
         workers=workers,
         server_header=False,
+        access_log=access_log,
     )
     return 0
 
