@@ -284,6 +284,22 @@ def test_errors_over_http_are_json_in_chinese(store: CentralStore, a: Counter, b
     assert unknown.status_code == 404 and unknown.json()["message"] == "没有这个接口"
 
 
+def test_a_malformed_push_with_a_bad_token_is_refused_as_unauthenticated(
+    store: CentralStore, a: Counter
+) -> None:
+    # What is wrong with a body is told only to a workstation whose token is good.
+    with http(create_app(store)) as client:
+        stranger = client.post(
+            "/v1/push", json={"events": [{"id": 1}]}, headers=bearer("not-a-token")
+        )
+        not_json = client.post("/v1/push", content=b"{", headers=bearer("not-a-token"))
+        own = client.post("/v1/push", content=b"{", headers=bearer(a.token))
+    assert (stranger.status_code, not_json.status_code) == (401, 401)
+    assert "events" not in stranger.text
+    assert own.status_code == 422
+    assert own.json()["message"].startswith("请求内容不正确：body")
+
+
 def test_a_nul_character_is_refused_with_its_place_and_nothing_is_stored(
     store: CentralStore, a: Counter
 ) -> None:

@@ -22,9 +22,11 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from tongban.central.audit_routes import add_audit_routes
 from tongban.central.body_limit import BodyLimit
@@ -227,14 +229,14 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
             **(await _announced(versions)),
         )
 
-    @app.post("/v1/push")
+    @app.post("/v1/push", openapi_extra=_BODY_IS_A_PUSH_REQUEST)
     async def push(
         request: Request,
-        body: PushRequest,
         credentials: Annotated[Credentials, Depends(_credentials)],
         outbox: OutboxHeader = None,
     ) -> PushResponse:
         # The push's own transaction authenticates: one thread and one transaction a request.
+        body = await _push_request(request, store, credentials)
         events = [e.to_event() for e in body.events]
         ws, pushed = await run_in_threadpool(
             partial(store.authenticated_push, credentials, events, origin=notifier.origin)
@@ -320,6 +322,34 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
                 for a in accounts
             ],
         )
+
+
+# The push's body is read by the endpoint itself (_push_request); its schema is still named.
+_BODY_IS_A_PUSH_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": PushRequest.model_json_schema()}},
+    }
+}
+
+
+async def _push_request(
+    request: Request, store: CentralStore, credentials: Credentials
+) -> PushRequest:
+    """The push's events, validated by pydantic straight from the JSON (a batch of 500 is the
+    service's biggest body). A body that does not validate is 422 only for a workstation whose
+    token is good; any other gets 401, as if the body had never been read. (FastAPI would
+    validate a declared body before the push's own transaction could check the token.)"""
+    try:
+        raw = await request.body()
+    except ClientDisconnect:  # gone, or cut off by BodyLimit (which has answered 413 itself)
+        raise StarletteHTTPException(400) from None
+    try:
+        return PushRequest.model_validate_json(raw)
+    except ValidationError as invalid:
+        await run_in_threadpool(store.authenticate, credentials.token)  # 401 / 403 here
+        places = [{**error, "loc": ("body", *error["loc"])} for error in invalid.errors()]
+        raise RequestValidationError(places) from None
 
 
 async def _announced(versions: Announcement) -> dict[str, str | None]:
