@@ -56,16 +56,8 @@ from tongban.models.reports import (
 )
 from tongban.models.rules import WorkingCalendar
 from tongban.models.store.events import Event, EventKind, StreamType
-from tongban.models.store.report_facts import ACCEPTING_SIDE
+from tongban.models.store.report_facts import ACCEPTING_SIDE, COUNTED_KINDS
 
-COUNTED_KINDS = (
-    EventKind.ACCEPTED,
-    EventKind.NOTIFIED,
-    EventKind.REFUSED,
-    EventKind.GUIDED,
-    EventKind.REPRINTED,
-    EventKind.CANCELLED,
-)
 EVENT_COLUMNS = (
     EventRow.id,
     EventRow.workstation_id,

@@ -33,7 +33,15 @@ from tongban.models.store.events import Event, EventKind
 from tongban.models.store.projection import to_event
 from tongban.models.store.schema import CaseMaterialRow, CaseRow, EventRow, SyncProblemRow
 
-COUNTED_KINDS = ("accepted", "notified", "refused", "guided", "reprinted", "cancelled")
+# What the day report counts, here and in the central store's reports (central/reports.py).
+COUNTED_KINDS = (
+    EventKind.ACCEPTED,
+    EventKind.NOTIFIED,
+    EventKind.REFUSED,
+    EventKind.GUIDED,
+    EventKind.REPRINTED,
+    EventKind.CANCELLED,
+)
 ACCEPTING_SIDE = frozenset({EventKind.REPRINTED, EventKind.CANCELLED})
 
 
