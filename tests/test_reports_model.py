@@ -116,12 +116,15 @@ def test_reprints_cancellations_and_hours_are_anomalies() -> None:
         event("cancelled", {"reason": "撤回"}, at(MONDAY, 9)),
     ]
     reprinted, cancelled = events[-2].stream_id, events[-1].stream_id
-    items = {reprinted: "MZ010"}  # the cancelled case's item is not known to the store
+    items = {reprinted: "RS077"}  # the cancelled case's item is not known to the store
     made = report(events, period=Period(MONDAY, saturday), item_codes=items)
     assert len(made.outside_hours) == 3
-    assert [(a.detail, a.item_code) for a in made.reprints] == [("污损", "MZ010")]
-    assert [(a.detail, a.item_code, a.reference) for a in made.cancellations] == [
-        ("撤回", "", cancelled)
+    assert [(a.detail, a.item_code) for a in made.reprints] == [("污损", "RS077")]
+    # Named from the catalog, though no RS077 case was counted in the period.
+    assert "RS077" not in made.by_item
+    assert [a.item_name for a in made.reprints] == [default_catalog().item("RS077").name]
+    assert [(a.detail, a.item_code, a.item_name, a.reference) for a in made.cancellations] == [
+        ("撤回", "", "", cancelled)
     ]
     assert made.anomaly_count == 5
 

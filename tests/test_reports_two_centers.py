@@ -184,6 +184,9 @@ def assert_formats_agree(report: IntakeReport) -> None:
         assert f"{label}：{value}" in text
     for code, count in body["by_item"].items():
         assert code in text and str(count) in text
+    for reprint in report.reprints:  # its row names the item, on paper as in the window
+        [row] = [r for r in rows if reprint.reference in r]
+        assert reprint.item_name and reprint.item_name in row
     if report.partial:
         for shown in (text, csv_bytes.decode("utf-8-sig"), str(book["概要"]["A1"].value)):
             assert "数据不完整" in shown

@@ -206,7 +206,7 @@ def _anomalies(report: IntakeReport) -> Table:
         (
             ANOMALY_LABELS.get(a.kind, a.kind),
             a.reference,
-            a.item_code,
+            a.item_name or a.item_code,
             a.clerk,
             when(a.at),
             a.detail,

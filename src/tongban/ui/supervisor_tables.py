@@ -124,7 +124,7 @@ def anomalies_model(names: ItemNames, parent: QObject | None = None) -> RowsMode
     def cells(row: Anomaly) -> tuple[str, ...]:
         kind = _tr(ANOMALY_KINDS.get(row.kind, row.kind))
         reference = readable_case_number(row.reference)
-        item = names(row.item_code) if row.item_code else ""
+        item = row.item_name or (names(row.item_code) if row.item_code else "")
         return (kind, _minute(row.at), reference, item, row.clerk, row.detail)
 
     return RowsModel(headers, cells, parent)

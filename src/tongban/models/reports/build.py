@@ -30,7 +30,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -191,11 +191,11 @@ def build_report(
         clerks=_clerk_lines(tally),
         deferred_due=_deferred_due(facts, calendar),
         overdue=_overdue(facts),
-        reprints=tuple(tally.anomalies["reprinted"]),
-        cancellations=tuple(tally.anomalies["cancelled"]),
-        refusals=tuple(tally.anomalies["refused"]),
-        outside_hours=tuple(tally.anomalies["outside_hours"]),
-        sync_problems=tuple(facts.sync_problems),
+        reprints=_named(tally.anomalies["reprinted"], catalog),
+        cancellations=_named(tally.anomalies["cancelled"], catalog),
+        refusals=_named(tally.anomalies["refused"], catalog),
+        outside_hours=_named(tally.anomalies["outside_hours"], catalog),
+        sync_problems=_named(facts.sync_problems, catalog),
         workstations=tuple(facts.workstations),
         decision_interval_median_seconds=(
             None if counter.cases else _decision_interval(tally.decisions)
@@ -333,6 +333,15 @@ def _item_lines(tally: _Tally, catalog: Catalog | None) -> tuple[ItemLine, ...]:
         name, department = _describe_item(catalog, code)
         lines.append(ItemLine(item_code=code, item_name=name, department=department, **counts))
     return tuple(lines)
+
+
+def _named(anomalies: Iterable[Anomaly], catalog: Catalog | None) -> tuple[Anomaly, ...]:
+    """The anomalies with their item's name: a reprinted or cancelled case's item need not be
+    among the items counted in the period."""
+    return tuple(
+        replace(a, item_name=_describe_item(catalog, a.item_code)[0]) if a.item_code else a
+        for a in anomalies
+    )
 
 
 def _describe_item(catalog: Catalog | None, code: str) -> tuple[str, str]:

@@ -62,6 +62,8 @@ class Anomaly:
     clerk: str
     at: datetime
     detail: str = ""  # the reason given, or what happened
+    # The item's name in the catalog the report was built with (an older report has none).
+    item_name: str = ""
 
 
 @dataclass(frozen=True)
