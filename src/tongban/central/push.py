@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from sqlalchemy import ColumnElement, func, insert, literal_column, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from tongban.central.authorization import (
@@ -66,7 +75,7 @@ from tongban.central.schema import (
     RejectionRow,
     WorkstationRow,
 )
-from tongban.central.sql import COPY_FROM_ROWS, insert_rows, one_of
+from tongban.central.sql import COPY_FROM_ROWS, insert_rows, one_of, one_of_each_dialect
 from tongban.models.store import payloads as p
 from tongban.models.store.events import CaseState, Event, EventKind, StreamType, fold, step
 from tongban.models.sync_wire import WireEvent
@@ -108,7 +117,7 @@ def push(
     Only events at sequences already received can have been seen before, so only their ids are
     looked up. An id reused at a new sequence then fails the log's unique key; the caller tries
     again with `every_id`, and the event is judged as seen before (the device is quarantined)."""
-    row, epoch = _locked(session, WorkstationRow.device_id == device_id)
+    row, epoch = _locked(session, _LOCK_BY_DEVICE, device_id=device_id)
     if row is None:
         raise NotAuthenticated("未登记的工作站")
     if row.status == Status.QUARANTINED:
@@ -128,7 +137,7 @@ def push_with_token(
     """push() for the workstation of a device token, checked (enrollment.usable) and its
     contact noted (enrollment.note_contact) in the same transaction: one look at the database
     for the whole request."""
-    found, epoch = _locked(session, WorkstationRow.token_hash == digest(credentials.token))
+    found, epoch = _locked(session, _LOCK_BY_TOKEN, token_hash=digest(credentials.token))
     row = usable(found)
     offset_ms = clock_offset_ms(credentials.clock, at=at)
     note_contact(row, at=at, app_version=credentials.app_version, offset_ms=offset_ms)
@@ -137,14 +146,22 @@ def push_with_token(
     return workstation, outcome
 
 
-_EPOCH = select(CentralStateRow.epoch).where(CentralStateRow.id == 1).scalar_subquery()
+def _lock_query(which: ColumnElement[bool]) -> Select[tuple[WorkstationRow, str]]:
+    epoch = select(CentralStateRow.epoch).where(CentralStateRow.id == 1).scalar_subquery()
+    return select(WorkstationRow, epoch).where(which).with_for_update(of=WorkstationRow)
 
 
-def _locked(session: Session, which: ColumnElement[bool]) -> tuple[WorkstationRow | None, str]:
+# Every push runs one of these: built once, so a push pays for neither building nor cache keys.
+_LOCK_BY_DEVICE = _lock_query(WorkstationRow.device_id == bindparam("device_id"))
+_LOCK_BY_TOKEN = _lock_query(WorkstationRow.token_hash == bindparam("token_hash"))
+
+
+def _locked(
+    session: Session, query: Select[tuple[WorkstationRow, str]], **key: str
+) -> tuple[WorkstationRow | None, str]:
     """The workstation's row, locked (two pushes of one device queue up), and the epoch; no
-    row when none is `which`."""
-    query = select(WorkstationRow, _EPOCH).where(which).with_for_update(of=WorkstationRow)
-    found = session.execute(query).one_or_none()
+    row when none has that key."""
+    found = session.execute(query, key).one_or_none()
     return (None, "") if found is None else (found[0], found[1])
 
 
@@ -243,15 +260,17 @@ def _answered_before(session: Session, ids: list[str]) -> dict[str, tuple[Event,
     return previous
 
 
+_INDEXED_CASES = {  # every push runs it: built once
+    dialect: select(CaseIndexRow).where(cases).order_by(CaseIndexRow.case_number).with_for_update()
+    for dialect, cases in one_of_each_dialect(CaseIndexRow.case_number, "cases").items()
+}
+
+
 def _indexed_cases(session: Session, case_numbers: list[str]) -> dict[str, CaseIndexRow]:
     """The index rows of these cases, locked in case-number order (two pushes touching the same
     cases cannot deadlock)."""
-    rows = session.scalars(
-        select(CaseIndexRow)
-        .where(one_of(session, CaseIndexRow.case_number, case_numbers))
-        .order_by(CaseIndexRow.case_number)
-        .with_for_update()
-    )
+    query = _INDEXED_CASES[session.get_bind().dialect.name]
+    rows = session.scalars(query, {"cases": case_numbers})
     return {row.case_number: row for row in rows}
 
 
@@ -466,12 +485,8 @@ def _reindex(
     if earlier:
         for case in earlier:
             events[case] = []
-        rows = session.scalars(
-            select(EventRow).where(
-                EventRow.stream_type == StreamType.CASE,
-                one_of(session, EventRow.stream_id, earlier),
-            )
-        )
+        query = _CASE_EVENTS[session.get_bind().dialect.name]
+        rows = session.scalars(query, {"cases": earlier})
         for row in rows:
             events[row.stream_id].append(stored_event(row))
     new_rows = []
@@ -485,6 +500,12 @@ def _reindex(
                 setattr(existing, name, value)
     insert_rows(session, CaseIndexRow.__table__, new_rows)
     session.flush()
+
+
+_CASE_EVENTS = {  # the stored events of cases indexed before: built once
+    dialect: select(EventRow).where(EventRow.stream_type == StreamType.CASE, cases)
+    for dialect, cases in one_of_each_dialect(EventRow.stream_id, "cases").items()
+}
 
 
 def _folded(events: list[Event], begun: CaseState | None) -> CaseState:
