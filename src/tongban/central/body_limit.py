@@ -13,6 +13,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+_BODILESS = frozenset({"GET", "HEAD"})
 _MESSAGE = f"请求内容过大（上限 {MAX_BODY_BYTES // 1024 // 1024} MB）"
 
 
@@ -22,7 +23,9 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # No route reads the body of a GET (the long-poll's hundreds of requests among them),
+        # so those pass without the counting wrapper around every message.
+        if scope["type"] != "http" or scope["method"] in _BODILESS:
             await self.app(scope, receive, send)
             return
         exchange = _Exchange(receive, send, self.limit)
