@@ -29,19 +29,14 @@ from tongban.models.reports import (
     center_hours,
     deferred_since,
 )
+from tongban.models.store.closed_days import LOCKED_KINDS
 from tongban.models.store.events import Event, EventKind
 from tongban.models.store.projection import to_event
 from tongban.models.store.schema import CaseMaterialRow, CaseRow, EventRow, SyncProblemRow
 
-# What the day report counts, here and in the central store's reports (central/reports.py).
-COUNTED_KINDS = (
-    EventKind.ACCEPTED,
-    EventKind.NOTIFIED,
-    EventKind.REFUSED,
-    EventKind.GUIDED,
-    EventKind.REPRINTED,
-    EventKind.CANCELLED,
-)
+# What the day report counts, here and in the central store's reports (central/reports.py):
+# the kinds a sign-off locks, so that a signed-off day's report cannot change.
+COUNTED_KINDS = tuple(sorted(LOCKED_KINDS))
 ACCEPTING_SIDE = frozenset({EventKind.REPRINTED, EventKind.CANCELLED})
 
 
