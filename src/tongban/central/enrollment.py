@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, Row, any_, bindparam, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from tongban.central.errors import CentralError, Expired, NotAuthenticated, Quarantined
 from tongban.central.reference import center_name, site_belongs_to
-from tongban.central.schema import SHA256_HEX, WorkstationRow
+from tongban.central.schema import WorkstationRow
+from tongban.central.sql import one_of_each_dialect
 from tongban.models.closures import when
 from tongban.models.rules.case_number import MAX_WORKSTATION_NO
 from tongban.models.workstation_clock import parse_clock_header
@@ -198,15 +199,9 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
 # Every request runs it: built once, and read as plain columns (no ORM object to track).
 R = TypeVar("R", WorkstationRow, Row[Any])
 
-# Built once (every pull and push looks tokens up): `= ANY(array)` on PostgreSQL, one
-# statement text whatever the number of tokens; an expanding IN on SQLite.
-_BY_TOKENS = {
-    "postgresql": select(WorkstationRow.__table__).where(
-        WorkstationRow.token_hash == any_(bindparam("hashes", type_=ARRAY(SHA256_HEX)))
-    ),
-    "sqlite": select(WorkstationRow.__table__).where(
-        WorkstationRow.token_hash.in_(bindparam("hashes", expanding=True))
-    ),
+_BY_TOKENS = {  # every pull looks tokens up: built once
+    dialect: select(WorkstationRow.__table__).where(hashes)
+    for dialect, hashes in one_of_each_dialect(WorkstationRow.token_hash, "hashes").items()
 }
 
 

@@ -59,9 +59,8 @@ class LongPoll:
         self._notifier = notifier
         self._known: dict[str, Workstation] = {}  # token digest: its workstation at the last look
         self._quiet: dict[str, _Quiet] = {}  # device id: the last answer's state
-        self._looks = LookBatches(
-            store, threads=PULL_THREADS
-        )  # waiters woken together look together
+        # Waiters woken together look together (look_batches.py).
+        self._looks = LookBatches(store, threads=PULL_THREADS)
 
     async def pull(
         self, credentials: Credentials, after: Cursor | None, *, wait: float, limit: int
