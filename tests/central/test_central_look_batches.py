@@ -51,10 +51,7 @@ def seen(answer: LookAnswer) -> Any:
 
 
 def alone(store: CentralStore, look: Look) -> Any:
-    try:
-        return seen(store.authenticated_pull(look.credentials, look.cursor, limit=look.limit))
-    except NotAuthenticated as refused:
-        return seen(refused)
+    return seen(store.authenticated_pulls([look])[0])
 
 
 def test_each_look_of_a_batch_gets_its_own_answer(
@@ -118,7 +115,7 @@ def feed_cursors(store: CentralStore, desks: tuple[Counter, Counter, Counter]) -
     _a, _b1, b2 = desks
     cursors, cursor = [], None
     while True:
-        _ws, pulled = store.authenticated_pull(credentials(b2), cursor, limit=1)
+        _ws, pulled = store.authenticated_pulls([Look(credentials(b2), cursor, 1)])[0]  # type: ignore[misc]
         if not pulled.batch.events:
             return cursors
         cursor = pulled.batch.cursor

@@ -196,10 +196,10 @@ def redeem(session: Session, *, code: str, at: datetime, app_version: str | None
     )
 
 
-# Every request runs it: built once, and read as plain columns (no ORM object to track).
 R = TypeVar("R", WorkstationRow, Row[Any])
 
-_BY_TOKENS = {  # every pull looks tokens up: built once
+# Every pull looks tokens up: built once, and read as plain columns (no ORM object to track).
+_BY_TOKENS = {
     dialect: select(WorkstationRow.__table__).where(hashes)
     for dialect, hashes in one_of_each_dialect(WorkstationRow.token_hash, "hashes").items()
 }

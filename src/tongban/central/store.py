@@ -307,19 +307,12 @@ class CentralStore:
             head = feed_head(session, workstation.center_code)
             return self._pulled(session, workstation, head, cursor, limit=limit)
 
-    def authenticated_pull(
-        self, credentials: enrollment.Credentials, cursor: Cursor | None, *, limit: int
-    ) -> tuple[enrollment.Workstation, Pulled]:
-        """authenticate() and pull() in one look at the database: the answer to GET /v1/pull."""
-        answer = self.authenticated_pulls([Look(credentials, cursor, limit)])[0]
-        if isinstance(answer, CentralError):
-            raise answer
-        return answer
-
     def authenticated_pulls(self, looks: Sequence[Look]) -> list[LookAnswer]:
-        """authenticated_pull() for several requests in one look at the database (one session):
-        their tokens in one query, each center's feed head once. A refused token is its own
-        request's answer (the CentralError); the other requests are answered all the same.
+        """authenticate() and pull() for GET /v1/pull requests, in one look at the database (one
+        session): their tokens in one query, each center's feed head once (the long-poll sends
+        the looks of the waiters one push wakes together, look_batches.py). A refused token is
+        its own request's answer (the CentralError); the other requests are answered all the
+        same.
 
         A head read for an earlier request serves a later one: its horizon only ever rises, so
         an older one holds back more, never less."""
