@@ -49,8 +49,7 @@ from benches.sync_bench_support import (
     add_clerk,
     add_station,
     central_database,
-    children,
-    cpu_seconds,
+    cpu_meter,
     enroll,
     note,
     percentiles,
@@ -263,23 +262,6 @@ async def _pull(
     return response.json()
 
 
-def cpu_meter(service_pid: int, postmaster_pid: int | None) -> Callable[[], dict[str, float]]:
-    """CPU seconds used so far by the service, PostgreSQL (all its processes) and this process."""
-
-    def read() -> dict[str, float]:
-        service = [service_pid, *children(service_pid)]  # uvicorn's workers, when several
-        used = {
-            "service": sum(cpu_seconds(pid) for pid in service),
-            "waiters": time.process_time(),  # this process: the waiters' load generator
-        }
-        if postmaster_pid is not None:
-            pids = [postmaster_pid, *children(postmaster_pid)]
-            used["postgresql"] = sum(cpu_seconds(pid) for pid in pids)
-        return used
-
-    return read
-
-
 async def load(
     base: str,
     waiters: list[Waiter],
@@ -369,7 +351,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         central.database.close()
         service = ServiceProcess(dbs.url, dbs.folder / "service.log", workers=args.workers)
         with service as base:
-            meter = cpu_meter(service.pid, dbs.postmaster_pid)
+            meter = cpu_meter(service.pid, dbs.postmaster_pid, here="waiters")
             tally = asyncio.run(load(base, waiters, plans, args, meter))
     return {
         "database": "sqlite" if args.sqlite else "postgresql",

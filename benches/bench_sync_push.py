@@ -38,12 +38,14 @@ from sqlalchemy.engine import make_url
 
 from benches.sync_bench_support import (
     AT,
+    Databases,
     ServiceProcess,
     Station,
     ThreadServer,
     add_clerk,
     add_station,
     central_database,
+    cpu_meter,
     note,
     percentiles,
     record_accepts,
@@ -87,6 +89,7 @@ class TimedStore(CentralStore):
 class PushRun:
     batches: list[list[Event]] = field(default_factory=list)
     http_seconds: list[float] = field(default_factory=list)
+    client_cpu_seconds: float = 0.0  # this process, inside SyncClient.push
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -97,9 +100,10 @@ def push_outbox(base: str, station: Station, run: PushRun) -> None:
                 batch = pending_events(session, limit=MAX_PUSH_BATCH)
             if not batch:
                 return
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             answer = client.push(batch)
             run.http_seconds.append(time.perf_counter() - began)
+            run.client_cpu_seconds += time.process_time() - cpu
             run.batches.append(batch)
             for result in answer.results:
                 run.outcomes[result.outcome] = run.outcomes.get(result.outcome, 0) + 1
@@ -135,15 +139,25 @@ def raw_rows(batch: list[Event], author: dict[str, str], txid: int) -> list[tupl
     return rows
 
 
-def raw_postgres(url: str, batches: list[list[Event]], author: dict[str, str], copy: bool) -> float:
+@dataclass
+class RawRun:
+    seconds: float = 0.0  # the batches' transactions, end to end
+    cpu_s: dict[str, float] = field(default_factory=dict)  # this process (the client), PostgreSQL
+
+
+def raw_postgres(
+    url: str, batches: list[list[Event]], author: dict[str, str], copy: bool, postmaster: int | None
+) -> RawRun:
     import psycopg
 
     parsed = make_url(url)
     conninfo = f"host={parsed.query['host']} user={parsed.username} dbname={parsed.database}"
     placeholders = ", ".join(["%s"] * 9 + ["%s::jsonb"] + ["%s"] * 5)
     insert = f"INSERT INTO events ({COLUMNS}) VALUES ({placeholders})"
-    total = 0.0
+    run = RawRun()
     with psycopg.connect(conninfo) as connection:
+        meter = cpu_meter(None, postmaster, here="client")  # its backend is running now
+        before = meter()
         for batch in batches:
             began = time.perf_counter()
             with connection.transaction(), connection.cursor() as cursor:
@@ -155,11 +169,12 @@ def raw_postgres(url: str, batches: list[list[Event]], author: dict[str, str], c
                             stream.write_row(row)
                 else:
                     cursor.executemany(insert, rows)
-            total += time.perf_counter() - began
-    return total
+            run.seconds += time.perf_counter() - began
+        run.cpu_s = used_since(meter, before)
+    return run
 
 
-def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> float:
+def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> RawRun:
     import sqlite3
 
     connection = sqlite3.connect(make_url(url).database, isolation_level=None)
@@ -167,7 +182,8 @@ def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> 
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
     insert = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
-    total = 0.0
+    run = RawRun()
+    cpu_began = time.process_time()
     try:
         for batch in batches:
             began = time.perf_counter()
@@ -178,10 +194,11 @@ def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> 
             ]
             connection.executemany(insert, rows)
             connection.execute("COMMIT")
-            total += time.perf_counter() - began
+            run.seconds += time.perf_counter() - began
     finally:
         connection.close()
-    return total
+    run.cpu_s = {"client": time.process_time() - cpu_began}
+    return run
 
 
 def rate(events: int, seconds: float) -> int:
@@ -203,21 +220,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         record_accepts(warm_up, [PROCESSING], WARM_UP_CASES, receipts=True)
         note("经服务推送 …")
         pushed = PushRun()
-        with _service(args, store, dbs.url, dbs.folder) as base:
+        serving = _service(args, store, dbs.url, dbs.folder)
+        with serving as base:
             push_outbox(base, warm_up, PushRun())  # not counted: connections, caches
             store.push_seconds.clear()
-            began = time.perf_counter()
+            service_pid = serving.pid if isinstance(serving, ServiceProcess) else None
+            meter = cpu_meter(service_pid, dbs.postmaster_pid, here="bench")
+            before, began = meter(), time.perf_counter()
             for s in stations:
                 push_outbox(base, s, pushed)
-            wall = time.perf_counter() - began
+            wall, used = time.perf_counter() - began, used_since(meter, before)
         store.database.close()
         events = sum(len(b) for b in pushed.batches)
+        batches = len(pushed.batches)
         author = {s.device_id: s.center for s in stations}
         service: dict[str, Any] = {
             "runs": "own process" if args.process else "thread of the bench",
             "events_per_s": rate(events, sum(pushed.http_seconds)),
             "batch": percentiles(pushed.http_seconds),
             "wall_s_incl_local_bookkeeping": round(wall, 2),
+            "cpu_ms_per_batch": _service_cpu(used, pushed, batches),
         }
         if not args.process:
             service["store_push_events_per_s"] = rate(events, sum(store.push_seconds))
@@ -232,13 +254,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "service": service,
         }
         note("原始批量写入（同样的行，不做检查）…")
-        raws = _raw_baselines(args.sqlite, dbs.siblings, pushed.batches, author)
-        result["raw"] = {name: {"events_per_s": rate(events, s)} for name, s in raws.items()}
+        raws = _raw_baselines(args.sqlite, dbs, pushed.batches, author)
+        result["raw"] = {
+            name: {
+                "events_per_s": rate(events, raw.seconds),
+                "cpu_ms_per_batch": per_batch_ms(raw.cpu_s, batches),
+            }
+            for name, raw in raws.items()
+        }
         service = result["service"]["events_per_s"]
         result["ratio"] = {
-            name: round(service / rate(events, seconds), 3) for name, seconds in raws.items()
+            name: round(service / rate(events, raw.seconds), 3) for name, raw in raws.items()
         }
         return result
+
+
+def used_since(meter: Callable[[], dict[str, float]], before: dict[str, float]) -> dict[str, float]:
+    after = meter()
+    return {name: after[name] - before[name] for name in before}
+
+
+def _service_cpu(used: dict[str, float], pushed: PushRun, batches: int) -> dict[str, float]:
+    """CPU per batch of each side: the client's (inside SyncClient.push), the service's when it
+    runs in its own process (in a thread of the bench it is not told apart), PostgreSQL's."""
+    cpu = {"client": pushed.client_cpu_seconds}
+    cpu.update({name: used[name] for name in ("service", "postgresql") if name in used})
+    return per_batch_ms(cpu, batches)
 
 
 def _service(
@@ -253,15 +294,20 @@ def _service(
 
 
 def _raw_baselines(
-    sqlite: bool, siblings: list[str], batches: list[list[Event]], author: dict[str, str]
-) -> dict[str, float]:
+    sqlite: bool, dbs: Databases, batches: list[list[Event]], author: dict[str, str]
+) -> dict[str, RawRun]:
     if sqlite:
-        return {"sqlite_executemany": raw_sqlite(siblings[0], batches, author)}
-    runs: dict[str, Callable[[], float]] = {
-        "executemany": lambda: raw_postgres(siblings[0], batches, author, copy=False),
-        "copy": lambda: raw_postgres(siblings[1], batches, author, copy=True),
+        return {"sqlite_executemany": raw_sqlite(dbs.siblings[0], batches, author)}
+    pid = dbs.postmaster_pid
+    runs: dict[str, Callable[[], RawRun]] = {
+        "executemany": lambda: raw_postgres(dbs.siblings[0], batches, author, False, pid),
+        "copy": lambda: raw_postgres(dbs.siblings[1], batches, author, True, pid),
     }
     return {name: measure() for name, measure in runs.items()}
+
+
+def per_batch_ms(cpu_s: dict[str, float], batches: int) -> dict[str, float]:
+    return {name: round(seconds * 1000 / batches, 1) for name, seconds in cpu_s.items()}
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -90,6 +90,25 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_meter(
+    service_pid: int | None, postmaster_pid: int | None, *, here: str
+) -> Callable[[], dict[str, float]]:
+    """CPU seconds used so far by the service (when it runs in a process of its own),
+    PostgreSQL (all its processes) and this process (named `here`)."""
+
+    def read() -> dict[str, float]:
+        used = {here: time.process_time()}
+        if service_pid is not None:
+            service = [service_pid, *children(service_pid)]  # uvicorn's workers, when several
+            used["service"] = sum(cpu_seconds(pid) for pid in service)
+        if postmaster_pid is not None:
+            pids = [postmaster_pid, *children(postmaster_pid)]
+            used["postgresql"] = sum(cpu_seconds(pid) for pid in pids)
+        return used
+
+    return read
 
 
 def children(pid: int) -> list[int]:

@@ -60,6 +60,7 @@ from tongban.models.sync_wire import (
     PushResult,
     StatusResponse,
     WireEvent,
+    push_request_of_json,
 )
 from tongban.models.workstation_clock import CLOCK_HEADER
 
@@ -345,7 +346,7 @@ async def _push_request(
     except ClientDisconnect:  # gone, or cut off by BodyLimit (which has answered 413 itself)
         raise StarletteHTTPException(400) from None
     try:
-        return PushRequest.model_validate_json(raw)
+        return push_request_of_json(raw)
     except ValidationError as invalid:
         await run_in_threadpool(store.authenticate, credentials.token)  # 401 / 403 here
         places = [{**error, "loc": ("body", *error["loc"])} for error in invalid.errors()]

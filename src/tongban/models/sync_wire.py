@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from tongban.models.app_versions import AppVersions
 from tongban.models.store.events import Event
@@ -23,6 +30,7 @@ MAX_WAIT_SECONDS = 60
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
 Outcome = Literal["accepted", "duplicate", "rejected"]
+_NUL_FREE_JSON = "tongban.nul_free_json"  # validation context: the JSON text holds no U+0000
 
 
 class _Body(BaseModel):
@@ -43,8 +51,10 @@ class WireEvent(_Body):
 
     @field_validator("clerk", "kind", "stream_type", "stream_id", "payload")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
         # PostgreSQL text and JSONB cannot hold U+0000; refuse it here, not as a server error.
+        if isinstance(info.context, dict) and info.context.get(_NUL_FREE_JSON):
+            return value  # read from JSON text that has none (push_request_of_json)
         if _has_nul(value):
             raise ValueError("不能包含空字符（U+0000）")
         return value
@@ -121,6 +131,16 @@ class StatusResponse(_AnnouncesVersions):
 
 class PushRequest(_Body):
     events: list[WireEvent] = Field(max_length=MAX_PUSH_BATCH)
+
+
+def push_request_of_json(body: bytes) -> PushRequest:
+    """A push's body, validated straight from its JSON; ValidationError when it does not fit.
+
+    JSON text can carry U+0000 inside a string only as the escape \\u0000 (a raw control
+    character is not JSON), so a body without that escape holds none, and the deep search of
+    every payload for it (~6 ms of a batch of 500) is skipped; a body with it is searched."""
+    nul_free = b"\\u0000" not in body
+    return PushRequest.model_validate_json(body, context={_NUL_FREE_JSON: nul_free})
 
 
 class PushResult(_Body):
