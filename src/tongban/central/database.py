@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,7 +30,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.central.errors import CentralError
-from tongban.models.sqlite_engines import READ_ONLY, alembic_config, json_text, sqlite_engine
+from tongban.models.sqlite_engines import READ_ONLY, alembic_config, sqlite_engine
 
 MIGRATIONS = "tongban.central:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -114,13 +115,20 @@ def open_database(url: str | URL, *, pool_size: int = 10) -> CentralDatabase:
     )
 
 
+def jsonb_document(value: Any) -> bytes:
+    """A JSON(B) column's value as PostgreSQL receives it. PostgreSQL keeps JSONB parsed, so
+    the text's key order and spacing do not matter; orjson writes it several times faster than
+    the json module (a push of 500 events writes 500 payloads)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
 def _postgres_engine(url: URL, *, pool_size: int, **options: Any) -> Engine:
     # pool_pre_ping costs a round trip a checkout; it keeps the service working through a
     # database restart.
     return create_engine(
         url,
         hide_parameters=True,
-        json_serializer=json_text,
+        json_serializer=jsonb_document,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
