@@ -45,7 +45,14 @@ from dataclasses import dataclass
 from tongban.models.catalog.schema import Mode
 from tongban.models.rules import parse_case_number
 from tongban.models.store import payloads as p
-from tongban.models.store.events import PAYLOAD_TYPES, VISIT_KINDS, Event, EventKind, StreamType
+from tongban.models.store.events import (
+    PAYLOAD_TYPES,
+    VISIT_KINDS,
+    Event,
+    EventKind,
+    StreamType,
+    known_kind,
+)
 
 ACCEPTING_ONLY = frozenset(
     {
@@ -97,13 +104,6 @@ def parties_of(data: p.Accepted) -> Parties:
         processing_center=data.processing_center,
         collection_center=data.collection_center or data.accepting_center,
     )
-
-
-def known_kind(kind: str) -> EventKind | None:
-    try:
-        return EventKind(kind)
-    except ValueError:
-        return None
 
 
 def check_accepted(
