@@ -4,6 +4,7 @@ The waiters one push wakes are answered from one look at the database. Each must
 exactly the answer it would have got alone, and a refused token must fail only its own request.
 """
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,13 @@ import pytest
 from central_support import CENTER_A, CENTER_B, Counter, enrolled, serving
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from test_central_longpoll import WaitingPull, push_over_http
 
+from tongban.central import enrollment
 from tongban.central.app import create_app
-from tongban.central.enrollment import Credentials
+from tongban.central.enrollment import Credentials, get_workstation
 from tongban.central.errors import NotAuthenticated
 from tongban.central.pull import Cursor
 from tongban.central.retirement import retire
@@ -146,3 +150,38 @@ def test_the_waiters_one_push_wakes_look_in_one_call(
         answers = [pull.join() for pull in waiting]
     assert calls == [sorted([b1.token, b2.token])]
     assert [[e["id"] for e in answer["events"]] for answer in answers] == [pushed, pushed]
+
+
+def test_a_contact_note_that_cannot_be_written_costs_no_look_its_answer(
+    store: CentralStore,
+    desks: tuple[Counter, Counter, Counter],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The database reads but refuses B1's note (say, a lock it waited too long for): B1 and B2
+    # are still answered, B2's note is still written, and the failure is logged without the
+    # error's text.
+    _a, b1, b2 = desks
+    looks = [Look(credentials(b1), None, 500), Look(credentials(b2), None, 500)]
+    expected = [alone(store, look) for look in looks]
+    later = store.now() + timedelta(hours=1)  # both contacts are due to be noted again
+    monkeypatch.setattr(store, "now", lambda: later)
+    real_touch = enrollment.touch
+
+    def refuse_b1(session: Session, workstation_id: int, **noted: Any) -> None:
+        if workstation_id == b1.workstation.id:
+            raise OperationalError("UPDATE workstations …", {}, TimeoutError("row quoted here"))
+        real_touch(session, workstation_id, **noted)
+
+    monkeypatch.setattr(enrollment, "touch", refuse_b1)
+    together = store.authenticated_pulls(looks)
+    assert [seen(answer) for answer in together] == expected
+    assert last_contact(store, b2) == later and last_contact(store, b1) != later
+    assert "联系记录未能写入：TimeoutError" in caplog.text and "row quoted" not in caplog.text
+
+
+def last_contact(store: CentralStore, counter: Counter) -> datetime | None:
+    with store.database.reading() as session:
+        found = get_workstation(session, counter.workstation.id)
+    assert found is not None
+    return found.last_contact_at

@@ -9,6 +9,7 @@ the same case index row at once) are retried a few times before the error reache
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from tongban.models.geography import Geography, shanghai
 from tongban.models.store.events import Event
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIED_SQLSTATES = frozenset({"40001", "40P01", "23505"})  # serialization, deadlock, unique
 SQLITE_UNIQUE_VIOLATIONS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
@@ -323,11 +325,22 @@ class CentralStore:
             answers = [self._answer(session, look, rows, heads) for look in looks]
         for look, answer in zip(looks, answers, strict=True):
             if not isinstance(answer, CentralError):
-                reported = look.credentials
-                self._touch(
-                    answer[0], at=at, app_version=reported.app_version, clock=reported.clock
-                )
+                self._note_contact(answer[0], look.credentials, at=at)
         return answers
+
+    def _note_contact(
+        self, workstation: enrollment.Workstation, reported: enrollment.Credentials, *, at: datetime
+    ) -> None:
+        """_touch() for a look of a batch. The note is bookkeeping: when it cannot be written
+        (the database refuses writes while it still reads), the looks are answered all the
+        same, the batch's other notes are still tried, and the failure is logged."""
+        try:
+            self._touch(workstation, at=at, app_version=reported.app_version, clock=reported.clock)
+        except DBAPIError as error:
+            # Only the error's type: its text may quote a row.
+            log.warning(
+                "工作站 %s 的联系记录未能写入：%s", workstation.device_id, type(error.orig).__name__
+            )
 
     def _answer(
         self, session: Session, look: Look, rows: Mapping[str, Any], heads: dict[str, FeedHead]
