@@ -89,6 +89,15 @@ def test_sub_centers_belong_to_a_center_and_resolve_to_it(geo: Geography) -> Non
     assert [s.code for s in geo.sub_centers_of("310115131")] == ["31011513101"]
 
 
+def test_labels_name_a_known_place_and_show_an_unknown_code_as_it_is(geo: Geography) -> None:
+    # A record made with a newer geography must still show, and print, with its code.
+    sub = geo.sub_centers["31011513101"]
+    center = geo.centers[sub.center_code]
+    assert geo.center_label(center.code) == center.name
+    assert (geo.center_label(sub.code), geo.site_label(sub.code)) == (center.name, sub.name)
+    assert geo.center_label("310199999") == geo.site_label("310199999") == "310199999"
+
+
 def test_sub_centers_sit_only_in_towns(geo: Geography) -> None:
     kinds = {geo.street(sub.center_code).kind for sub in geo.sub_centers.values()}
     assert kinds <= {"镇", "乡"}

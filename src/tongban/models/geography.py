@@ -154,6 +154,21 @@ class Geography:
             return self.sub_centers[code].name
         return self.centers[code].name
 
+    def center_label(self, code: str) -> str:
+        """The center's name for people to read; the code itself when this geography does not
+        know it (a record made with a newer geography), so a screen or paper never fails on it."""
+        try:
+            return self.center(code).name
+        except KeyError:
+            return code
+
+    def site_label(self, code: str) -> str:
+        """site_name() for people to read, falling back to the code as center_label() does."""
+        try:
+            return self.site_name(code)
+        except KeyError:
+            return code
+
     def center_for_street(self, street_code: str) -> Center:
         """The center that serves residents (and households) registered in this street."""
         return self._center_of_street[street_code]

@@ -186,16 +186,10 @@ class Cases:
         return item.name if item else code
 
     def center_name(self, code: str) -> str:
-        try:
-            return self._context.geography.center(code).name
-        except KeyError:
-            return code
+        return self._context.geography.center_label(code)
 
     def site_name(self, code: str) -> str:
-        try:
-            return self._context.geography.site_name(code)
-        except KeyError:
-            return code
+        return self._context.geography.site_label(code)
 
     # Internals --------------------------------------------------------------------------------
 

@@ -83,6 +83,7 @@ class Paperwork:
     def receipt_data(self, state: CaseState, item: Item | None, clerk: str) -> ReceiptData:
         assert state.applicant is not None and state.mode is not None
         assert state.accepted_at is not None
+        geography = self._context.geography
         separated = state.mode is Mode.SEPARATED
         return ReceiptData(
             case_number=state.case_number,
@@ -99,7 +100,7 @@ class Paperwork:
                 if not m.deferred or m.supplied_at is not None
             ),
             deferred=self._pending(state, item),
-            processing_center=self._center_name(state.processing_center) if separated else "",
+            processing_center=geography.center_label(state.processing_center) if separated else "",
             agent=agent_on_paper(state.agent) if state.agent else None,
             promised_by=state.due_date,
             promised_days=item.promised_days if item else 0,
@@ -218,12 +219,6 @@ class Paperwork:
             copies = listed.copies if listed else 0
             pending.append(PendingMaterial(m.name, form, copies, due))
         return tuple(pending)
-
-    def _center_name(self, code: str) -> str:
-        try:
-            return self._context.geography.center(code).name
-        except KeyError:
-            return code
 
 
 def person_on_paper(person: p.Person) -> PersonOnPaper:

@@ -181,9 +181,9 @@ class Lookup:
             item_name=self._item_name(answer.item_code),
             accepting_center=answer.accepting_center,
             processing_center=answer.processing_center,
-            processing_center_name=self._center_name(answer.processing_center),
+            processing_center_name=self._context.geography.center_label(answer.processing_center),
             collection_center=answer.collection_center,
-            collection_center_name=self._center_name(answer.collection_center),
+            collection_center_name=self._context.geography.center_label(answer.collection_center),
             applicant_name_masked=answer.applicant_name_masked,
             applicant_id_masked=answer.applicant_id_masked,
             accepted_at=answer.accepted_at.astimezone(SHANGHAI),
@@ -197,7 +197,7 @@ class Lookup:
                     name=_event_name(e.kind),
                     at=e.at.astimezone(SHANGHAI),
                     center=e.center,
-                    center_name=self._center_name(e.center) if e.center else "",
+                    center_name=self._context.geography.center_label(e.center) if e.center else "",
                 )
                 for e in answer.events
             ),
@@ -226,12 +226,6 @@ class Lookup:
     def _item_name(self, code: str) -> str:
         try:
             return self._context.catalog.item(code).name
-        except KeyError:
-            return code
-
-    def _center_name(self, code: str) -> str:
-        try:
-            return self._context.geography.center(code).name
         except KeyError:
             return code
 

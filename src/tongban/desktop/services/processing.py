@@ -223,7 +223,7 @@ class Processing:
             EventKind.READY,
             Ready(collect_at_site=site),
             _processing,
-            f"结果待领取：{self._site_name(site)}",
+            f"结果待领取：{self._context.geography.site_label(site)}",
         )
 
     def collect(
@@ -276,25 +276,13 @@ class Processing:
 
     def _names(self, state: CaseState) -> dict[str, str]:
         return {
-            "processing": self._center_name(state.processing_center),
-            "collection": self._center_name(state.collection_center),
+            "processing": self._context.geography.center_label(state.processing_center),
+            "collection": self._context.geography.center_label(state.collection_center),
         }
 
     def _item_name(self, code: str) -> str:
         try:
             return self._context.catalog.item(code).name
-        except KeyError:
-            return code
-
-    def _center_name(self, code: str) -> str:
-        try:
-            return self._context.geography.center(code).name
-        except KeyError:
-            return code
-
-    def _site_name(self, code: str) -> str:
-        try:
-            return self._context.geography.site_name(code)
         except KeyError:
             return code
 

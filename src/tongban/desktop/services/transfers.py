@@ -185,7 +185,7 @@ class Transfers:
         for case in pending:
             groups.setdefault(case.destination, []).append(case)
         return [
-            PendingGroup(code, self._center_name(code), tuple(cases))
+            PendingGroup(code, self._context.geography.center_label(code), tuple(cases))
             for code, cases in sorted(groups.items())
         ]
 
@@ -209,7 +209,7 @@ class Transfers:
                     if (c := self._paper_case(s)) is not None and c.destination == destination
                 ]
                 if not wanted:
-                    name = self._center_name(destination)
+                    name = self._context.geography.center_label(destination)
                     raise ServiceError(f"没有待送往{name}的纸质材料")
             batch = _next_batch_number(session, self._context, now)
             for number in wanted:
@@ -371,7 +371,7 @@ class Transfers:
         if case is None:
             raise ServiceError(f"{number} 的纸质材料无需流转（事项不要求，或案件已办结）")
         if case.destination != destination:
-            name = self._center_name(case.destination)
+            name = self._context.geography.center_label(case.destination)
             raise ServiceError(f"{number} 的办理中心是{name}，不能放入送往其他中心的批次")
         return case
 
@@ -459,7 +459,7 @@ class Transfers:
                 f"本工作站还没有交接批次 {status.batch_number} 的送出记录（请先同步）"
             )
         if status.to_center != self._context.station.center_code:
-            name = self._center_name(status.to_center)
+            name = self._context.geography.center_label(status.to_center)
             raise ServiceError(f"交接批次 {status.batch_number} 送往{name}，不是本中心")
 
     def _require_party_of(self, status: BatchStatus) -> None:
@@ -522,12 +522,6 @@ class Transfers:
             self._context.geography.center(code)
         except KeyError:
             raise ServiceError(f"没有代码为 {code} 的受理中心") from None
-
-    def _center_name(self, code: str) -> str:
-        try:
-            return self._context.geography.center(code).name
-        except KeyError:
-            return code
 
     def _center_on_paper(self, code: str) -> CenterOnPaper:
         if code == self._context.station.center_code:
