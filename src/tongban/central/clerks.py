@@ -5,15 +5,14 @@ accounts (with the hashes) so a clerk can log in while the network is down. Cler
 unique city-wide, because an event names its clerk by number alone. Lockout after failed logins
 is each workstation's own state and is not kept here.
 Every change takes the next clerk revision (central_state), so a workstation learns from a pull
-whether its copy of the accounts is out of date.
+whether its copy of the accounts is out of date. What makes a clerk number, a name and a role is
+defined once, in tongban.models.store.clerks, for this store and the workstation's copy alike.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -22,14 +21,7 @@ from tongban.central.errors import CentralError
 from tongban.central.reference import is_center
 from tongban.central.schema import ClerkRow
 from tongban.central.state import next_clerks_revision
-
-_CLERK_NUMBER = re.compile(r"^[0-9A-Za-z]{1,20}$")
-MAX_NAME = 50
-
-
-class ClerkRole(StrEnum):
-    CLERK = "clerk"  # 窗口受理员
-    SUPERVISOR = "supervisor"  # 中心主管
+from tongban.models.store.clerks import MAX_NAME, ClerkRole, is_clerk_number
 
 
 @dataclass(frozen=True)
@@ -54,7 +46,7 @@ def add_clerk(
     at: datetime,
 ) -> ClerkAccount:
     """A new, active account. Refused when the number is taken anywhere or a field is wrong."""
-    if not _CLERK_NUMBER.match(number):
+    if not is_clerk_number(number):
         raise CentralError(f"工号应为 1 至 20 位字母或数字：{number}")
     _require_name(name)
     if not is_center(session, center_code):
