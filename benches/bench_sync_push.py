@@ -20,6 +20,9 @@ Run from the repository root:
   same event id twice and its rows cannot be deleted.
 
 `ratio` = service events/s ÷ raw events/s, per baseline (the issue's goal: ≥ 0.5).
+`cpu_ms_per_batch`: the CPU each side spent per batch — the client inside SyncClient.push (or
+the raw loop), the service when it runs in its own process (--process), and PostgreSQL, all its
+processes (not on SQLite).
 """
 
 from __future__ import annotations
