@@ -56,6 +56,7 @@ from tongban.models.store import (
 )
 from tongban.models.store import payloads as p
 from tongban.models.store.clerks import list_clerks
+from tongban.models.store.events import known_kind
 from tongban.ui.ports import CaseEvent, CaseSummary
 
 EVENT_NAMES = {
@@ -227,7 +228,7 @@ class Cases:
         return [
             CaseEvent(
                 at=event.created_at.astimezone(SHANGHAI),
-                event=_event_name(event.kind),
+                event=event_name(event.kind),
                 actor=_signature(event.clerk, names),
                 place=self._context.station.site_name
                 if event.workstation_id == here
@@ -239,7 +240,7 @@ class Cases:
         ]
 
     def _describe(self, event: Event) -> str:
-        kind = _kind(event.kind)
+        kind = known_kind(event.kind)
         if kind is None:
             return f"本版本不认识的事件：{event.kind}"
         try:
@@ -300,16 +301,10 @@ def _search_for(text: str) -> tuple[str, str, Callable[[Session], list[CaseListi
     return "姓名", text[:64], lambda s: cases_by_name(s, text)
 
 
-def _event_name(text: str) -> str:
-    kind = _kind(text)
+def event_name(text: str) -> str:
+    """An event kind's name for people; the kind's own text for one this version does not know."""
+    kind = known_kind(text)
     return EVENT_NAMES.get(kind, text) if kind is not None else text
-
-
-def _kind(text: str) -> EventKind | None:
-    try:
-        return EventKind(text)
-    except ValueError:
-        return None
 
 
 def _signature(number: str, names: dict[str, str]) -> str:

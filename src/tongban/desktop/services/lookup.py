@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from tongban.desktop.services.accounts import Actor
-from tongban.desktop.services.cases import EVENT_NAMES
+from tongban.desktop.services.cases import event_name
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.errors import ServiceError, service_errors
 from tongban.models.clock import SHANGHAI
@@ -194,7 +194,7 @@ class Lookup:
             events=tuple(
                 StatusEvent(
                     kind=e.kind,
-                    name=_event_name(e.kind),
+                    name=event_name(e.kind),
                     at=e.at.astimezone(SHANGHAI),
                     center=e.center,
                     center_name=self._context.geography.center_label(e.center) if e.center else "",
@@ -228,10 +228,3 @@ class Lookup:
             return self._context.catalog.item(code).name
         except KeyError:
             return code
-
-
-def _event_name(kind: str) -> str:
-    try:
-        return EVENT_NAMES.get(EventKind(kind), kind)
-    except ValueError:
-        return kind
