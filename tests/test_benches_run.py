@@ -3,7 +3,7 @@
 The benchmarks are how speed is measured here (docs/PERFORMANCE.md), and nothing else runs
 them: one stopped working unnoticed once (a changed signature in the store). Their figures are
 not judged here, only that each finishes, prints its JSON, and that what it pushed arrived.
-SQLite, so no PostgreSQL cluster is started for them; the three run side by side.
+SQLite, so no PostgreSQL cluster is started for them; they run side by side.
 """
 
 import json
@@ -17,6 +17,7 @@ BENCHES = {
     "bench_sync_push": ["--sqlite", "--workstations", "1", "--cases", "5"],
     "bench_sync_latency": ["--sqlite", "--rounds", "3"],
     "bench_sync_longpoll": ["--sqlite", "--waiters", "4", "--rate", "4", "--seconds", "2"],
+    "bench_sync_requests": ["--requests", "20"],
 }
 
 
@@ -53,3 +54,8 @@ def test_the_sync_benchmarks_run_and_lose_nothing() -> None:
     poll = results["bench_sync_longpoll"]
     assert poll["pushes"] > 0 and poll["push_errors"] == {} and poll["pull_errors"] == {}
     assert poll["delivered"] == poll["expected_deliveries"]
+
+    # Each request kind was answered (a refused one stops the bench) and its CPU measured.
+    cpu = results["bench_sync_requests"]["cpu_us_per_request"]
+    assert set(cpu) == {"pull", "push", "baseline_floor", "baseline_declared"}
+    assert all(us > 0 for us in cpu.values())

@@ -19,10 +19,10 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,19 +33,25 @@ from tongban.central.body_limit import BodyLimit
 from tongban.central.closure_routes import add_closure_routes, note_outbox, outbox_to_note
 from tongban.central.database import open_database, require_current_schema
 from tongban.central.enrollment import Credentials, Workstation
-from tongban.central.errors import CentralError, NotAuthenticated
+from tongban.central.errors import CentralError
 from tongban.central.long_poll import LongPoll
 from tongban.central.lookup_routes import add_lookup_routes
 from tongban.central.notify import Notifier, PostgresListener
-from tongban.central.pull import Cursor
 from tongban.central.report_routes import add_report_routes
+from tongban.central.request_params import (
+    MAX_VERSION_HEADER,
+    PULL_PARAMETERS,
+    PUSH_PARAMETERS,
+    credentials_of,
+    pull_query,
+    sent,
+)
 from tongban.central.scan_routes import add_scan_routes
 from tongban.central.store import CentralStore
 from tongban.central.versions import Announcement
 from tongban.models.closures import MAX_OUTBOX_HEADER, OUTBOX_HEADER
 from tongban.models.sync_wire import (
-    MAX_PULL_BATCH,
-    MAX_WAIT_SECONDS,
+    VERSION_HEADER,
     CatalogResponse,
     CatalogRevisionInfo,
     ClerkAccount,
@@ -66,8 +72,6 @@ from tongban.models.workstation_clock import CLOCK_HEADER
 
 log = logging.getLogger(__name__)
 
-VERSION_HEADER = "X-Tongban-Version"
-DEFAULT_PULL_BATCH = 500
 _HTTP_MESSAGES = {404: "没有这个接口", 405: "不支持此请求方法"}
 OutboxHeader = Annotated[str | None, Header(alias=OUTBOX_HEADER, max_length=MAX_OUTBOX_HEADER)]
 
@@ -158,16 +162,15 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 async def _credentials(  # async: FastAPI would run a plain function on a worker thread
     authorization: Annotated[str | None, Header()] = None,
-    version: Annotated[str | None, Header(alias=VERSION_HEADER, max_length=32)] = None,
+    version: Annotated[
+        str | None, Header(alias=VERSION_HEADER, max_length=MAX_VERSION_HEADER)
+    ] = None,
     # No max_length: an unreadable clock is ignored (enrollment.clock_offset_ms), never refused.
     clock: Annotated[str | None, Header(alias=CLOCK_HEADER)] = None,
 ) -> Credentials:
-    """What a request says about its workstation, not yet checked: the pull and the push check
-    it in their own look at the database, every other request in `_workstation`."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("缺少工作站令牌")
-    return Credentials(token.strip(), app_version=version, clock=clock)
+    """What a request says about its workstation, not yet checked: it is checked in
+    `_workstation` (the pull and the push read theirs by hand, request_params.py)."""
+    return credentials_of(authorization, version, clock)
 
 
 async def _workstation(
@@ -230,70 +233,67 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
             **(await _announced(versions)),
         )
 
-    @app.post("/v1/push", openapi_extra=_BODY_IS_A_PUSH_REQUEST)
-    async def push(
-        request: Request,
-        credentials: Annotated[Credentials, Depends(_credentials)],
-        outbox: OutboxHeader = None,
-    ) -> PushResponse:
+    @app.post("/v1/push", response_model=PushResponse, openapi_extra=_PUSH_OPENAPI)
+    async def push(request: Request) -> Response:
         # The push's own transaction authenticates: one thread and one transaction a request.
-        body = await _push_request(request, store, credentials)
+        given = sent(request)  # headers read by hand, as FastAPI's are slow (request_params.py)
+        body = await _push_request(request, store, given.credentials)
         events = [e.to_event() for e in body.events]
         ws, pushed = await run_in_threadpool(
-            partial(store.authenticated_push, credentials, events, origin=notifier.origin)
+            partial(store.authenticated_push, given.credentials, events, origin=notifier.origin)
         )
         outcome = pushed.outcome
         notifier.pushed_here(outcome.centers)
-        await note_outbox(request, ws, outbox)  # for 日结 (closure_routes.py)
-        return PushResponse(
-            epoch=pushed.epoch,
-            results=[
-                PushResult(
-                    event_id=r.event_id, sequence=r.sequence, outcome=r.outcome, reason=r.reason
-                )
-                for r in outcome.results
-            ],
-            expected_sequence=outcome.expected_sequence,
-            quarantined=outcome.quarantine_reason is not None,
-            quarantine_reason=outcome.quarantine_reason,
+        await note_outbox(request, ws, given.outbox)  # for 日结 (closure_routes.py)
+        return _json(
+            PushResponse(
+                epoch=pushed.epoch,
+                results=[
+                    PushResult(
+                        event_id=r.event_id, sequence=r.sequence, outcome=r.outcome, reason=r.reason
+                    )
+                    for r in outcome.results
+                ],
+                expected_sequence=outcome.expected_sequence,
+                quarantined=outcome.quarantine_reason is not None,
+                quarantine_reason=outcome.quarantine_reason,
+            )
         )
 
-    @app.get("/v1/pull")
-    async def pull(
-        request: Request,
-        credentials: Annotated[Credentials, Depends(_credentials)],
-        outbox: OutboxHeader = None,
-        cursor: Annotated[str | None, Query(max_length=120)] = None,
-        wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
-        limit: Annotated[int, Query(ge=1, le=MAX_PULL_BATCH)] = DEFAULT_PULL_BATCH,
-    ) -> PullResponse:
+    @app.get("/v1/pull", response_model=PullResponse, openapi_extra=PULL_PARAMETERS)
+    async def pull(request: Request) -> Response:
         # The look authenticates (long_poll.py): a workstation that asks again and waits costs
         # no database work until its answer. An outbox report to write (for 日结) is written
         # after a look at once, not after the wait: the supervisor's sign-off reads it.
-        after = Cursor.parse(cursor) if cursor else None
-        if outbox_to_note(request, long_poll.known(credentials), outbox):
+        given, query = sent(request), pull_query(request)  # read by hand (request_params.py)
+        wait = query.wait
+        if outbox_to_note(request, long_poll.known(given.credentials), given.outbox):
             wait = 0
-        ws, pulled = await long_poll.pull(credentials, after, wait=wait, limit=limit)
-        await note_outbox(request, ws, outbox)  # for 日结 (closure_routes.py)
+        ws, pulled = await long_poll.pull(
+            given.credentials, query.cursor, wait=wait, limit=query.limit
+        )
+        await note_outbox(request, ws, given.outbox)  # for 日结 (closure_routes.py)
         batch = pulled.batch
-        return PullResponse(
-            epoch=pulled.epoch,
-            cursor=str(batch.cursor),
-            reset=batch.reset,
-            more=batch.more,
-            events=[WireEvent.of_held(e) for e in batch.events],
-            catalog_revisions=[
-                CatalogRevisionInfo(
-                    revision=r.revision, effective_from=r.effective_from, checksum=r.checksum
-                )
-                for r in pulled.catalog_revisions
-            ],
-            clerks_revision=pulled.clerks_revision,
-            closed_days=[
-                ClosedDayInfo(day=c.day, signed_by=c.signed_by, signed_at=c.signed_at)
-                for c in pulled.closed_days
-            ],
-            **(await _announced(versions)),
+        return _json(
+            PullResponse(
+                epoch=pulled.epoch,
+                cursor=str(batch.cursor),
+                reset=batch.reset,
+                more=batch.more,
+                events=[WireEvent.of_held(e) for e in batch.events],
+                catalog_revisions=[
+                    CatalogRevisionInfo(
+                        revision=r.revision, effective_from=r.effective_from, checksum=r.checksum
+                    )
+                    for r in pulled.catalog_revisions
+                ],
+                clerks_revision=pulled.clerks_revision,
+                closed_days=[
+                    ClosedDayInfo(day=c.day, signed_by=c.signed_by, signed_at=c.signed_at)
+                    for c in pulled.closed_days
+                ],
+                **(await _announced(versions)),
+            )
         )
 
     @app.get("/v1/catalog/{revision}")
@@ -326,12 +326,18 @@ def _routes(app: FastAPI, store: CentralStore, notifier: Notifier) -> None:
 
 
 # The push's body is read by the endpoint itself (_push_request); its schema is still named.
-_BODY_IS_A_PUSH_REQUEST = {
+_PUSH_OPENAPI = {
+    **PUSH_PARAMETERS,
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": PushRequest.model_json_schema()}},
-    }
+    },
 }
+
+
+def _json(answer: BaseModel) -> Response:
+    """An answer already made and checked by its model: FastAPI would validate it once more."""
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 async def _push_request(

@@ -26,6 +26,7 @@ from tongban.models.store.events import Event
 MAX_PUSH_BATCH = 500
 MAX_PULL_BATCH = 1000
 MAX_WAIT_SECONDS = 60
+VERSION_HEADER = "X-Tongban-Version"  # the workstation's program version, on every request
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]

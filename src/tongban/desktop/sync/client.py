@@ -33,6 +33,7 @@ from tongban.models.store import Event
 from tongban.models.store.audit import AuditEntry
 from tongban.models.sync_wire import (
     MAX_WAIT_SECONDS,
+    VERSION_HEADER,
     CatalogResponse,
     ClerksResponse,
     EnrollRequest,
@@ -47,7 +48,6 @@ from tongban.models.sync_wire import (
 )
 from tongban.models.workstation_clock import CLOCK_HEADER, clock_header
 
-VERSION_HEADER = "X-Tongban-Version"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0  # beyond a long-poll's own wait
 JSON_BODY = {"Content-Type": "application/json"}
