@@ -194,6 +194,8 @@ def test_every_login_lock_unlock_and_logout_is_audited_with_its_outcome(demo):
         ("1002", "account_locked", AuditOutcome.SUCCESS),
     ]
     assert all(e.subject_ref == e.clerk for e in audit(demo) if e.action != "create_clerk")
+    # The window was the way in for every one of them, the refused ones included.
+    assert all(e.detail.endswith("渠道：窗口") for e in audit(demo) if e.action != "create_clerk")
 
 
 def test_an_identity_number_typed_as_a_clerk_number_is_audited_masked(demo):

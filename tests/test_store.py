@@ -12,6 +12,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -61,6 +63,7 @@ from tongban.models.store import (
     verify_case,
 )
 from tongban.models.store import log as store_log
+from tongban.models.store.audit import MAX_DETAIL
 from tongban.models.store.database import MIGRATIONS
 from tongban.models.store.schema import ApplicantRow, Base, CaseRow, EventRow, VisitRow
 
@@ -559,6 +562,41 @@ def test_every_look_is_audited_without_full_identity_numbers(store: Store, ws: s
     for statement in ("UPDATE audit_log SET outcome = 'failed'", "DELETE FROM audit_log"):
         with pytest.raises(IntegrityError, match="只能追加"), store.transaction() as session:
             session.execute(text(statement))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    detail=st.text(alphabet="查看办件材料；，受理 abcXYZ", max_size=400),
+    channel=st.sampled_from(["窗口", "命令行", None]),
+)
+def test_an_entry_keeps_its_channel_however_long_its_detail(
+    store: Store, ws: str, detail: str, channel: str | None
+) -> None:
+    with store.transaction() as session:
+        entry = record_audit(
+            session,
+            workstation=ws,
+            clerk="0001",
+            action="view_case",
+            subject_type=SubjectType.CASE,
+            subject_ref="1",
+            outcome=AuditOutcome.SUCCESS,
+            at=T0,
+            detail=detail,
+            channel=channel,
+        )
+    assert len(entry.detail) <= MAX_DETAIL
+    if channel is None:
+        assert entry.detail == detail[:MAX_DETAIL]
+        return
+    kept = entry.detail.removesuffix(f"渠道：{channel}")
+    assert kept != entry.detail  # the channel ends every entry that has one
+    assert kept == "" if not detail else kept.endswith("；")
+    assert detail.startswith(kept.removesuffix("；"))  # cut, never changed
+    if len(detail) + len(f"；渠道：{channel}") <= MAX_DETAIL:
+        assert kept.removesuffix("；") == detail  # nothing cut when it fits
 
 
 # --- remote events (the sync issue builds on these) ---------------------------------------

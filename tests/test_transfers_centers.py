@@ -146,6 +146,7 @@ def test_a_batch_with_one_missing_and_one_extra_file(
     with b.context.store.reading() as session:
         trail = audit_trail(session, subject_type=SubjectType.CASE, subject_ref=second)
     assert [e.action for e in trail] == ["paper_missing"]
+    assert trail[0].detail.endswith("；渠道：命令行")  # as every entry a clerk's act writes
 
     # The missing file is found and sent again, in a new batch with a note on the manifest.
     [again] = a.transfers().pending_paper(a.actor)[0].cases

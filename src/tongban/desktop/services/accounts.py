@@ -94,7 +94,7 @@ class Accounts:
                 center_code=self._context.station.center_code,
                 password_hash=password_hash,
             )
-            self._audit(session, by, "create_clerk", number, AuditOutcome.SUCCESS, now, name)
+            self._audit(session, number, "create_clerk", AuditOutcome.SUCCESS, now, name, by=by)
         return clerk
 
     def clerks(self) -> list[Clerk]:
@@ -123,11 +123,11 @@ class Accounts:
             if clerk is None:
                 self._passwords.burn(password)
                 ref = _safe_ref(number)
-                self._audit(session, ref, "login", ref, AuditOutcome.DENIED, now, "工号不存在")
+                self._audit(session, ref, "login", AuditOutcome.DENIED, now, "工号不存在", channel)
                 return Attempt(None, "工号或密码错误")
             refusal = self._refusal(clerk, now)
             if refusal is not None:
-                self._audit(session, number, "login", number, AuditOutcome.DENIED, now, refusal)
+                self._audit(session, number, "login", AuditOutcome.DENIED, now, refusal, channel)
                 return Attempt(None, refusal, locked_out=clerk.is_locked(now))
             return self._check_password(session, clerk, password, now, "login", channel)
 
@@ -141,7 +141,9 @@ class Accounts:
                 return Attempt(None, "账户已不存在，请重新登录", locked_out=True)
             refusal = self._refusal(clerk, now)
             if refusal is not None:
-                self._audit(session, number, "unlock", number, AuditOutcome.DENIED, now, refusal)
+                self._audit(
+                    session, number, "unlock", AuditOutcome.DENIED, now, refusal, actor.channel
+                )
                 return Attempt(None, refusal, locked_out=True)
             return self._check_password(session, clerk, password, now, "unlock", actor.channel)
 
@@ -166,8 +168,7 @@ class Accounts:
         number = clerk.number
         if verdict.ok:
             record_login_success(session, number, new_hash=verdict.new_hash)
-            detail = f"渠道：{channel}"
-            self._audit(session, number, action, number, AuditOutcome.SUCCESS, now, detail)
+            self._audit(session, number, action, AuditOutcome.SUCCESS, now, "", channel)
             return Attempt(_actor(clerk, channel))
         after = record_login_failure(
             session, number, at=now, lock_after=MAX_FAILED_LOGINS, lock_for=LOCKOUT
@@ -175,14 +176,14 @@ class Accounts:
         if after.is_locked(now):
             until = _when(after.locked_until, now)
             message = f"密码连续错误 {MAX_FAILED_LOGINS} 次，账户已锁定至 {until}"
-            self._audit(session, number, action, number, AuditOutcome.DENIED, now, "密码错误")
+            self._audit(session, number, action, AuditOutcome.DENIED, now, "密码错误", channel)
             self._audit(
-                session, number, "account_locked", number, AuditOutcome.SUCCESS, now, message
+                session, number, "account_locked", AuditOutcome.SUCCESS, now, message, channel
             )
             return Attempt(None, message, locked_out=True)
         left = MAX_FAILED_LOGINS - after.failed_attempts
         detail = f"密码错误（连续第 {after.failed_attempts} 次）"
-        self._audit(session, number, action, number, AuditOutcome.DENIED, now, detail)
+        self._audit(session, number, action, AuditOutcome.DENIED, now, detail, channel)
         return Attempt(None, f"密码错误，还可尝试 {left} 次")
 
     def _refusal(self, clerk: Clerk, now: datetime) -> str | None:
@@ -197,31 +198,35 @@ class Accounts:
     def _record(self, actor: Actor, action: str, detail: str) -> None:
         now = self._context.now()
         with service_errors(), self._context.store.transaction() as session:
-            full = f"{detail}；渠道：{actor.channel}"
-            self._audit(
-                session, actor.number, action, actor.number, AuditOutcome.SUCCESS, now, full
-            )
+            number, channel = actor.number, actor.channel
+            self._audit(session, number, action, AuditOutcome.SUCCESS, now, detail, channel)
 
     def _audit(
         self,
         session: Session,
-        clerk: str,
+        number: str,
         action: str,
-        ref: str,
         outcome: AuditOutcome,
         at: datetime,
         detail: str = "",
+        channel: Channel | None = None,
+        *,
+        by: str | None = None,
     ) -> None:
+        """An entry about the account `number`, by that clerk unless `by` (a clerk or a tool)
+        says otherwise; `channel` None when no clerk acted through the counter or the command
+        line (an account made by a tool)."""
         record_audit(
             session,
             workstation=self._context.station.device_id,
-            clerk=clerk,
+            clerk=by or number,
             action=action,
             subject_type=SubjectType.CLERK,
-            subject_ref=ref,
+            subject_ref=number,
             outcome=outcome,
             at=at,
             detail=detail,
+            channel=channel,
         )
 
 

@@ -1,7 +1,8 @@
 """The one way the services write the audit log: who looked at or changed which case or person.
 
 Every service that shows a person's data or acts on a case calls `audit`; the entry names this
-workstation, the clerk and the channel they acted through (window or command line).
+workstation, the clerk and the channel they acted through (window or command line), which
+record_audit puts at the end of the detail.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from sqlalchemy.orm import Session
 from tongban.desktop.services.accounts import Actor
 from tongban.desktop.services.context import CounterContext
 from tongban.models.store import AuditOutcome, SubjectType, record_audit
-
-MAX_DETAIL = 240
 
 
 def audit(
@@ -38,5 +37,6 @@ def audit(
         subject_ref=ref,
         outcome=outcome,
         at=at or context.now(),
-        detail=detail[:MAX_DETAIL],
+        detail=detail,
+        channel=actor.channel,
     )

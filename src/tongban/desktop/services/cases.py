@@ -107,7 +107,7 @@ class Cases:
         now = self._context.now()
         with service_errors(), self._context.store.transaction() as session:
             found = find(session)
-            detail = f"按{kind}查询，找到 {len(found)} 件；渠道：{actor.channel}"
+            detail = f"按{kind}查询，找到 {len(found)} 件"
             self._audit(session, actor, "search_cases", SubjectType.SEARCH, ref, now, detail)
         return [self.summary(listing) for listing in found]
 
@@ -141,7 +141,7 @@ class Cases:
             listings = cases_by_number(session, number)
             state = load_case(session, number)
             outcome = AuditOutcome.SUCCESS if listings and state else AuditOutcome.FAILED
-            detail = f"查看办件；渠道：{actor.channel}"
+            detail = "查看办件"
             # What was typed may be anything, even an identity number: never keep that whole.
             ref = mask_identity(number) if looks_like_id_number(number) else number[:64]
             self._audit(
@@ -217,7 +217,7 @@ class Cases:
                 payload=payload,
                 at=now,
             )
-            detail = f"{reason}；渠道：{actor.channel}"
+            detail = reason
             ref = state.case_number
             self._audit(session, actor, "reprint_receipt", SubjectType.CASE, ref, now, detail)
 

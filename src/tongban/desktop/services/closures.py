@@ -186,5 +186,6 @@ class DayClosures:
             subject_ref=clerk,
             outcome=outcome,
             at=self._context.now(),
-            detail=f"日结 {day:%Y-%m-%d}：{detail}；渠道：{channel}",
+            detail=f"日结 {day:%Y-%m-%d}：{detail}",
+            channel=channel,
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tongban.desktop.demo_hint import DEMO_HINT
 from tongban.desktop.services.accounts import Accounts, Actor, Attempt, Channel
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.cases import EVENT_NAMES, Cases
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
@@ -30,7 +31,6 @@ from tongban.models.store import (
     EventKind,
     SubjectType,
     find_applicant,
-    record_audit,
 )
 from tongban.models.store.clerks import ClerkRole, list_clerks
 from tongban.models.store.remote_problems import remote_problem_count, remote_problems
@@ -187,16 +187,16 @@ class Counter:
         with service_errors(), self._context.store.transaction() as session:
             known = find_applicant(session, document_type, number)
             ref = str(known.id) if known else mask_identity(number)
-            record_audit(
+            audit(
                 session,
-                workstation=self._context.station.device_id,
-                clerk=actor.number,
+                self._context,
+                actor,
                 action="find_applicant",
+                ref=ref,
+                detail="按证件号码查找回头申请人",
                 subject_type=SubjectType.APPLICANT if known else SubjectType.SEARCH,
-                subject_ref=ref,
                 outcome=AuditOutcome.SUCCESS if known else AuditOutcome.FAILED,
                 at=now,
-                detail=f"按证件号码查找回头申请人；渠道：{actor.channel}",
             )
         if known is None:
             return None

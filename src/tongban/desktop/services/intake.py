@@ -199,7 +199,7 @@ class Intake:
                 at=now,
             )
         detail = f"{found.item.code} {found.item.name}；{found.routing.reason}"
-        self._audit(session, actor, "accept", SubjectType.CASE, number, now, detail)
+        audit(session, self._context, actor, action="accept", ref=number, detail=detail, at=now)
         return recorded.state
 
     def _receipt(self, state: CaseState, found: Judgement, actor: Actor) -> bytes | None:
@@ -360,29 +360,17 @@ class Intake:
                 at=now,
             )
             detail = f"{found.item.code} {found.item.name}"
-            self._audit(session, actor, kind.value, SubjectType.VISIT, visit.id, now, detail)
+            audit(
+                session,
+                self._context,
+                actor,
+                action=kind.value,
+                ref=visit.id,
+                detail=detail,
+                subject_type=SubjectType.VISIT,
+                at=now,
+            )
         return visit.id
-
-    def _audit(
-        self,
-        session: Session,
-        actor: Actor,
-        action: str,
-        subject_type: SubjectType,
-        ref: str,
-        at: datetime,
-        detail: str,
-    ) -> None:
-        audit(
-            session,
-            self._context,
-            actor,
-            action=action,
-            ref=ref,
-            detail=f"{detail}；渠道：{actor.channel}",
-            subject_type=subject_type,
-            at=at,
-        )
 
 
 def _started_at(request: IntakeRequest, now: datetime) -> datetime | None:

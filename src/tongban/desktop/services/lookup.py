@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.cases import event_name
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.errors import ServiceError, service_errors
@@ -28,11 +29,9 @@ from tongban.models.store import (
     CaseStatus,
     Event,
     EventKind,
-    SubjectType,
     case_events,
     fold,
     looks_like_id_number,
-    record_audit,
 )
 
 if TYPE_CHECKING:  # the HTTP client is loaded only when a look-up goes to the center
@@ -211,16 +210,14 @@ class Lookup:
         ref = mask_identity(number) if looks_like_id_number(number) else number[:64]
         where = "中心" if source == "central" else "本工作站"
         with service_errors(), self._context.store.transaction() as session:
-            record_audit(
+            audit(
                 session,
-                workstation=self._context.station.device_id,
-                clerk=actor.number,
+                self._context,
+                actor,
                 action="lookup_case",
-                subject_type=SubjectType.CASE,
-                subject_ref=ref or "（空）",
+                ref=ref or "（空）",
+                detail=f"按受理编号和证件后四位查询进度；来源：{where}",
                 outcome=AuditOutcome.SUCCESS if found else AuditOutcome.FAILED,
-                at=self._context.now(),
-                detail=f"按受理编号和证件后四位查询进度；来源：{where}；渠道：{actor.channel}",
             )
 
     def _item_name(self, code: str) -> str:

@@ -114,7 +114,16 @@ class Processing:
                 elif state.accepting_center == here and state.processing_center != here:
                     elsewhere.append(progress)
             detail = f"办理列表：待办 {len(inbox)} 件，外中心办理 {len(elsewhere)} 件"
-            self._audit(session, actor, "processing_lists", SubjectType.SEARCH, here, now, detail)
+            audit(
+                session,
+                self._context,
+                actor,
+                action="processing_lists",
+                ref=here,
+                detail=detail,
+                subject_type=SubjectType.SEARCH,
+                at=now,
+            )
         return ProcessingLists(inbox=tuple(inbox), elsewhere=tuple(elsewhere))
 
     def inbox(self, actor: Actor) -> list[CaseProgress]:
@@ -265,7 +274,7 @@ class Processing:
                 at=now,
             )
             action = f"case_{kind.value}"
-            self._audit(session, actor, action, SubjectType.CASE, number, now, detail)
+            audit(session, self._context, actor, action=action, ref=number, detail=detail, at=now)
         if self._on_recorded is not None:
             self._on_recorded()
         return self.progress(recorded.state)
@@ -285,27 +294,6 @@ class Processing:
             return self._context.catalog.item(code).name
         except KeyError:
             return code
-
-    def _audit(
-        self,
-        session: Session,
-        actor: Actor,
-        action: str,
-        subject_type: SubjectType,
-        ref: str,
-        at: datetime,
-        detail: str,
-    ) -> None:
-        audit(
-            session,
-            self._context,
-            actor,
-            action=action,
-            ref=ref,
-            detail=f"{detail[:200]}；渠道：{actor.channel}",
-            subject_type=subject_type,
-            at=at,
-        )
 
 
 # Who may act: None when allowed, else a message ({processing} and {collection} are filled in).

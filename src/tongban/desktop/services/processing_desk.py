@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.cases import Cases
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork, document_label
@@ -31,9 +32,7 @@ from tongban.models.store import (
     CaseState,
     CaseStatus,
     MaterialState,
-    SubjectType,
     load_case,
-    record_audit,
 )
 from tongban.ui.processing_ports import (
     Action,
@@ -133,16 +132,14 @@ class ProcessingDesk:
         with service_errors(), self._context.store.transaction() as session:
             state = load_case(session, number)
             party = state is not None and here in _parties(state)
-            record_audit(
+            audit(
                 session,
-                workstation=self._context.station.device_id,
-                clerk=actor.number,
+                self._context,
+                actor,
                 action="reveal_applicant",
-                subject_type=SubjectType.CASE,
-                subject_ref=number[:64] or "（空）",
+                ref=number[:64] or "（空）",
+                detail="查看申请人完整信息",
                 outcome=AuditOutcome.SUCCESS if party else AuditOutcome.DENIED,
-                at=self._context.now(),
-                detail=f"查看申请人完整信息；渠道：{actor.channel}",
             )
         if state is None or state.applicant is None:
             raise ServiceError(f"本工作站没有受理编号为 {case_number.strip()} 的办件")

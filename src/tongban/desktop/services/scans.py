@@ -131,7 +131,7 @@ class Scans:
                 size=payload.size,
                 at=now,
             )
-            detail = f"{payload.material}；{payload.sha256[:12]}；渠道：{actor.channel}"
+            detail = f"{payload.material}；{payload.sha256[:12]}"
             self._audit(session, actor, "attach_scan", number, now, detail)
         return recorded
 
@@ -143,7 +143,7 @@ class Scans:
             state = load_case(session, number)
             uploads = {u.sha256: u for u in scan_uploads(session, number)}
             outcome = AuditOutcome.SUCCESS if state else AuditOutcome.FAILED
-            detail = f"{len(state.scans) if state else 0} 份；渠道：{actor.channel}"
+            detail = f"{len(state.scans) if state else 0} 份"
             self._audit(session, actor, "list_scans", number, now, detail, outcome)
         if state is None:
             raise ServiceError(f"没有受理编号为 {case_number.strip()} 的办件")
@@ -229,7 +229,7 @@ class Scans:
         self, actor: Actor, number: str, scan: ScanState, outcome: AuditOutcome
     ) -> None:
         now = self._context.now()
-        detail = f"{scan.material}；{scan.sha256[:12]}；渠道：{actor.channel}"
+        detail = f"{scan.material}；{scan.sha256[:12]}"
         with service_errors(), self._context.store.transaction() as session:
             self._audit(session, actor, "open_scan", number, now, detail, outcome)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tongban.desktop.paperwork import DocumentKind, render_document
 from tongban.desktop.services.accounts import Actor
+from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork, person_on_paper
 from tongban.desktop.services.errors import ServiceError, service_errors
@@ -19,9 +20,7 @@ from tongban.models.store import (
     AuditOutcome,
     CaseState,
     CaseStatus,
-    SubjectType,
     load_case,
-    record_audit,
 )
 from tongban.printing import CenterOnPaper, Paper, RequestedMaterial, SupplementNoticeData
 
@@ -39,16 +38,14 @@ class SupplementNotices:
             state = load_case(session, number)
             refusal = self._refusal(state, case_number)
             outcome = AuditOutcome.FAILED if refusal else AuditOutcome.SUCCESS
-            record_audit(
+            audit(
                 session,
-                workstation=self._context.station.device_id,
-                clerk=actor.number,
+                self._context,
+                actor,
                 action="print_supplement_notice",
-                subject_type=SubjectType.CASE,
-                subject_ref=number,
+                ref=number,
+                detail="补正材料通知书",
                 outcome=outcome,
-                at=self._context.now(),
-                detail=f"补正材料通知书；渠道：{actor.channel}",
             )
         if refusal is not None:
             raise ServiceError(refusal)

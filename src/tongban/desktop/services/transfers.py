@@ -234,7 +234,7 @@ class Transfers:
             status = self._known_status(session, number)
             self._require_party_of(status)
             data = self._manifest_data(session, status)
-            detail = f"打印材料交接清单：{len(data.entries)} 件；渠道：{actor.channel}"
+            detail = f"打印材料交接清单：{len(data.entries)} 件"
             self._audit(session, actor, "print_manifest", SubjectType.SEARCH, number, detail)
         chosen = Paper(paper or self._context.settings.paper.value)
         try:
@@ -293,7 +293,7 @@ class Transfers:
             self._require_party_of(status)
             detail = (
                 f"查看交接批次：应到 {len(status.expected)}，已到 {len(status.received)}，"
-                f"未到 {len(status.missing)}，多出 {len(status.extra)}；渠道：{actor.channel}"
+                f"未到 {len(status.missing)}，多出 {len(status.extra)}"
             )
             self._audit(session, actor, "paper_batch", SubjectType.SEARCH, number, detail)
         return status

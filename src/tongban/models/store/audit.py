@@ -25,6 +25,8 @@ from tongban.models.store.privacy import looks_like_id_number
 from tongban.models.store.schema import AuditRow
 from tongban.models.store.workstation import this_workstation_row
 
+MAX_DETAIL = 240  # characters of an entry's detail, its channel included
+
 
 class AuditOutcome(StrEnum):
     SUCCESS = "success"
@@ -64,12 +66,15 @@ def record_audit(
     outcome: AuditOutcome,
     at: datetime,
     detail: str = "",
+    channel: str | None = None,
 ) -> AuditEntry:
-    """Append one audit entry in the caller's transaction."""
+    """Append one audit entry in the caller's transaction. `channel`: how the clerk acted (the
+    counter's window or the command line); it ends the detail, which is cut to fit before it."""
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")
     if not action or len(action) > 64 or len(subject_ref) > 64:
         raise StoreError("审计记录的操作或对象为空或过长")
+    detail = entry_detail(detail, channel)
     if any(looks_like_id_number(text) for text in (action, subject_ref, detail)):
         raise StoreError("审计记录中不得出现完整证件号码，请使用脱敏号码")
     this_workstation_row(session, workstation)
@@ -88,6 +93,17 @@ def record_audit(
     session.add(row)
     session.flush()
     return _to_entry(row)
+
+
+def entry_detail(detail: str, channel: str | None) -> str:
+    """The detail as kept: at most MAX_DETAIL characters, the channel (when given) always last
+    and never cut off, however long the rest."""
+    if channel is None:
+        return detail[:MAX_DETAIL]
+    named = f"渠道：{channel}"
+    if not detail:
+        return named[:MAX_DETAIL]
+    return f"{detail[: MAX_DETAIL - len(named) - 1]}；{named}"
 
 
 def audit_trail(
