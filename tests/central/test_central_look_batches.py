@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from central_support import CENTER_A, CENTER_B, Counter, enrolled, serving
 from hypothesis import HealthCheck, given, settings
@@ -177,6 +178,32 @@ def test_a_contact_note_that_cannot_be_written_costs_no_look_its_answer(
     together = store.authenticated_pulls(looks)
     assert [seen(answer) for answer in together] == expected
     assert last_contact(store, b2) == later and last_contact(store, b1) != later
+    assert "联系记录未能写入：TimeoutError" in caplog.text and "row quoted" not in caplog.text
+
+
+def test_a_contact_note_that_cannot_be_written_costs_no_request_its_answer(
+    store: CentralStore,
+    desks: tuple[Counter, Counter, Counter],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The same for a request that authenticates on its own: its status and its clerks are read
+    # and answered, the note is not written, and the failure is logged without its text.
+    _a, b1, _b2 = desks
+    later = store.now() + timedelta(hours=1)
+    monkeypatch.setattr(store, "now", lambda: later)
+
+    def refuse(_session: Session, _workstation_id: int, **_noted: Any) -> None:
+        raise OperationalError("UPDATE workstations …", {}, TimeoutError("row quoted here"))
+
+    monkeypatch.setattr(enrollment, "touch", refuse)
+    headers = {"Authorization": f"Bearer {b1.token}"}
+    with serving(create_app(store)) as base, httpx.Client(base_url=base) as client:
+        status = client.get("/v1/status", headers=headers)
+        clerks = client.get("/v1/clerks", headers=headers)
+    assert status.status_code == 200 and status.json()["device_id"] == b1.device_id
+    assert clerks.status_code == 200 and [c["number"] for c in clerks.json()["clerks"]]
+    assert last_contact(store, b1) != later
     assert "联系记录未能写入：TimeoutError" in caplog.text and "row quoted" not in caplog.text
 
 

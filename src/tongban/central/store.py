@@ -245,11 +245,13 @@ class CentralStore:
         self, token: str, *, app_version: str | None = None, clock: str | None = None
     ) -> enrollment.Workstation:
         """The workstation of a device token; notes the contact at most once a minute, and the
-        clock offset the request's `clock` header shows (enrollment.touch)."""
+        clock offset the request's `clock` header shows (enrollment.touch). A note that cannot
+        be written costs the request nothing (`_note_contact`)."""
         at = self.now()
         with self.database.reading() as session:
             workstation = enrollment.authenticate(session, token)
-        self._touch(workstation, at=at, app_version=app_version, clock=clock)
+        reported = enrollment.Credentials(token, app_version=app_version, clock=clock)
+        self._note_contact(workstation, reported, at=at)
         return workstation
 
     def _touch(
@@ -331,9 +333,10 @@ class CentralStore:
     def _note_contact(
         self, workstation: enrollment.Workstation, reported: enrollment.Credentials, *, at: datetime
     ) -> None:
-        """_touch() for a look of a batch. The note is bookkeeping: when it cannot be written
-        (the database refuses writes while it still reads), the looks are answered all the
-        same, the batch's other notes are still tried, and the failure is logged."""
+        """_touch() for a request (a look of a batch, or any request that authenticates on its
+        own). The note is bookkeeping: when it cannot be written (the database refuses writes
+        while it still reads), the request is answered all the same (a batch's other notes are
+        still tried) and the failure is logged."""
         try:
             self._touch(workstation, at=at, app_version=reported.app_version, clock=reported.clock)
         except DBAPIError as error:
