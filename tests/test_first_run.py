@@ -16,7 +16,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QtMsgType
 
 from counter_support import Clock, fast_passwords
 from setup_support import (
@@ -31,6 +31,8 @@ from setup_support import (
 from sync_support import CENTER_A, Server
 from tongban.desktop import opening
 from tongban.desktop.app import CounterStart, start_workstation
+from tongban.desktop.cli.launch import NO_DISPLAY, display_problem
+from tongban.desktop.logs import QT_NO_PLATFORM, qt_message
 from tongban.desktop.services import prepare_demo
 from tongban.desktop.settings import load_settings
 from tongban.desktop.setup_start import FirstRunStart
@@ -147,3 +149,57 @@ def test_launch_check_fails_in_one_line_when_the_workstation_cannot_open(tmp_pat
     done = launch_check(directory)  # settings, but the store file is missing
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "工作站未能打开" in done.stderr
+
+
+def without_a_display() -> dict[str, str]:
+    hidden = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    return {name: value for name, value in os.environ.items() if name not in hidden}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a display server is Linux's")
+@pytest.mark.parametrize("command", [["demo"], ["launch-check"], []])
+def test_without_a_display_the_window_is_refused_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Qt would abort the process with its reason in the log alone: the clerk saw nothing.
+    directory = tmp_path / "workstation"
+    done = subprocess.run(
+        [sys.executable, "-m", "tongban.cli", *command, "--data-dir", str(directory)],
+        capture_output=True,
+        text=True,
+        env=without_a_display(),
+        timeout=LAUNCH_TIMEOUT_S,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"tongban: {NO_DISPLAY}\n"
+    assert not directory.exists()  # not even the demo was prepared
+
+
+@pytest.mark.parametrize(
+    ("environment", "platform", "refused"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"DISPLAY": ""}, "linux", True),
+        ({}, "win32", False),
+        ({}, "darwin", False),
+    ],
+)
+def test_only_linux_needs_a_display_named(
+    environment: dict[str, str], platform: str, refused: bool
+) -> None:
+    assert (display_problem(environment, platform) is not None) == refused
+
+
+def test_a_fatal_qt_message_also_reaches_stderr_in_one_line(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # What Qt says just before it aborts when no platform plugin will load (a missing library).
+    said = "This application failed to start because no Qt platform plugin could be initialized."
+    qt_message(QtMsgType.QtWarningMsg, None, "a warning")
+    qt_message(QtMsgType.QtFatalMsg, None, said)
+    assert capsys.readouterr().err == f"tongban: {QT_NO_PLATFORM}\n"
+    assert [r.getMessage() for r in caplog.records if r.name == "qt"] == ["a warning", said]

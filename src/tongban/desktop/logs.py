@@ -112,15 +112,26 @@ def close_log(handler: logging.Handler) -> None:
     handler.close()
 
 
+QT_FATAL = "通办无法打开窗口：图形界面出现致命错误，程序将退出。详见数据目录下的 logs/tongban.log"
+QT_NO_PLATFORM = (
+    "通办无法打开窗口：Qt 的平台插件未能加载（Linux 上多因缺少 libxcb-cursor0 等系统库）。"
+    "详见数据目录下的 logs/tongban.log"
+)
+
+
 def log_qt_messages() -> QtMessageHandler | None:
     """Qt's own warnings go to the log (masked) instead of straight to stderr; returns the
     handler that was installed before (None: Qt's default), to put back at the end."""
-    qt_log = logging.getLogger("qt")
+    return qInstallMessageHandler(qt_message)
 
-    def handle(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-        qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), message)
 
-    return qInstallMessageHandler(handle)
+def qt_message(kind: QtMsgType, _context: QMessageLogContext | None, message: str) -> None:
+    """One of Qt's messages, to the log. A fatal one ends the process as soon as this returns
+    (Qt aborts), so the person who started it also gets one line on stderr saying so."""
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), message)
+    if kind == QtMsgType.QtFatalMsg:
+        reason = QT_NO_PLATFORM if "platform plugin" in message else QT_FATAL
+        print(f"tongban: {reason}", file=sys.stderr, flush=True)
 
 
 def restore_qt_messages(previous: QtMessageHandler | None) -> None:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ from tongban.desktop.paths import data_dir, settings_path
 
 APP_MODULE = "tongban.desktop.app"
 DEFAULT_CHECK_TIMEOUT = 60.0
+NO_DISPLAY = (
+    "没有可用的图形显示（未设置 DISPLAY 或 WAYLAND_DISPLAY）：请在电脑桌面上运行通办；"
+    "只用命令行的功能见 tongban --help"
+)
 
 
 def add_data_dir(parser: argparse.ArgumentParser, *, front: bool = False) -> None:
@@ -111,6 +116,8 @@ def run_launch_check(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     directory = data_dir(getattr(args, "data_dir", None), demo=True)
+    if not args.prepare:
+        require_display()  # before the demo is prepared, which takes a few seconds
     # A prepared demo opens as it is: the window opens the store behind its login page.
     if args.prepare or args.reset or not is_prepared_demo(directory):
         from tongban.desktop.cli.counter import prepare_demo_command
@@ -131,7 +138,27 @@ def is_prepared_demo(directory: Path) -> bool:
 
 
 def open_window(directory: Path, *, watch: Callable[[Any], None] | None = None) -> int:
+    require_display()
     app = importlib.import_module(APP_MODULE)
     if watch is None:
         return int(app.run_counter(directory))
     return int(app.run_counter(directory, watch=watch))
+
+
+def require_display() -> None:
+    """CliError when no window can open here. Qt, asked for a window without a display, ends
+    the process (SIGABRT) with its reason in the log alone, so the clerk would see nothing."""
+    problem = display_problem(os.environ, sys.platform)
+    if problem is not None:
+        raise CliError(problem, exit_code=1)
+
+
+def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """Why a window cannot open (None: it can, as far as can be known before Qt tries). Only
+    Linux needs a display server named in the environment; QT_QPA_PLATFORM names another
+    way to draw (offscreen, for tests and screenshots)."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_DISPLAY
