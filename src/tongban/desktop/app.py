@@ -35,6 +35,7 @@ from tongban.desktop.logs import (
 from tongban.desktop.paths import settings_path
 from tongban.desktop.start_label import read_start_label
 from tongban.desktop.startup import StartupRunner
+from tongban.ui.collector import GuiCollector
 from tongban.ui.fonts import install_application_font
 from tongban.ui.start_page import StartController, StartWindow
 from tongban.ui.tasks import TaskRunner
@@ -68,8 +69,10 @@ def run_counter(data_dir: Path, *, watch: Callable[[Starting], None] | None = No
     handler = open_log(data_dir)
     previous_hook = log_uncaught_exceptions()
     previous_qt_handler = log_qt_messages()
+    collector: GuiCollector | None = None
     try:
         app = create_application(sys.argv)
+        collector = GuiCollector(app)  # Qt objects freed on the GUI thread only (ui/collector.py)
         start = start_workstation(data_dir)
         if watch is not None:
             watch(start)
@@ -78,6 +81,8 @@ def run_counter(data_dir: Path, *, watch: Callable[[Starting], None] | None = No
         finally:
             start.close()
     finally:
+        if collector is not None:
+            collector.stop()
         restore_qt_messages(previous_qt_handler)
         sys.excepthook = previous_hook
         close_log(handler)
