@@ -1,3 +1,4 @@
+import gc
 import os
 from collections.abc import Iterator
 
@@ -21,3 +22,6 @@ def _gui_thread_collection(request: pytest.FixtureRequest) -> Iterator[None]:
     collector = GuiCollector()
     yield
     collector.stop()
+    # What is still alive now is the suite's (modules, caches, the QApplication): out of the
+    # collector's view from here on, so the next test's full collection walks only its own.
+    gc.freeze()
