@@ -141,7 +141,12 @@ PULL_PARAMETERS = {
         _parameter(
             "limit",
             "query",
-            {"type": "integer", "minimum": 1, "maximum": MAX_PULL_BATCH, "default": 500},
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PULL_BATCH,
+                "default": DEFAULT_PULL_BATCH,
+            },
         ),
     ]
 }
