@@ -34,15 +34,11 @@ class GuiCollector(QObject):
         self._timer.start(interval_ms)
 
     def collect_due(self) -> int:
-        """Collect the generations whose counts passed their thresholds, youngest first, as
-        the interpreter would; the number of objects found unreachable."""
+        """Collect the oldest generation whose count passed its threshold (with the younger
+        ones, in one pass), as the interpreter would; the number of objects found unreachable."""
         counts, thresholds = gc.get_count(), gc.get_threshold()
-        found = 0
-        for generation in range(3):
-            if counts[generation] <= thresholds[generation]:
-                break
-            found += gc.collect(generation)
-        return found
+        due = [g for g in range(3) if counts[g] > thresholds[g]]
+        return gc.collect(due[-1]) if due else 0
 
     def stop(self) -> None:
         """Collect what is left, here, and give collection back to the interpreter."""
