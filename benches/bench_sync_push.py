@@ -19,7 +19,12 @@ Run from the repository root:
   and COPY on PostgreSQL, sqlite3 executemany on SQLite. A sibling because the log refuses the
   same event id twice and its rows cannot be deleted.
 
-`ratio` = service events/s ÷ raw events/s, per baseline (the issue's goal: ≥ 0.5).
+- floor: the same batches, pushed the same way, to benches.push_floor (same HTTP stack and body
+  validation, the raw rows by COPY into a third sibling, every event answered "accepted"; no
+  checks, no case index): what any push on this stack costs before it does its own work.
+
+`ratio` = service events/s ÷ raw events/s, per baseline (the issue's goal: ≥ 0.5);
+`floor.ratio` the same for the floor, and `floor.service_share` = service ÷ floor.
 `cpu_ms_per_batch`: the CPU each side spent per batch — the client inside SyncClient.push (or
 the raw loop), the service when it runs in its own process (--process), and PostgreSQL, all its
 processes (not on SQLite).
@@ -39,6 +44,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from benches.push_floor import COLUMNS, PROCESSING, floor_app, raw_rows, sqlite_rows, writer
 from benches.sync_bench_support import (
     AT,
     Databases,
@@ -53,6 +59,7 @@ from benches.sync_bench_support import (
     percentiles,
     record_accepts,
 )
+from tongban.central.app import create_app
 from tongban.central.database import open_database
 from tongban.central.enrollment import Credentials, Workstation
 from tongban.central.serving import settle_startup_objects
@@ -62,12 +69,7 @@ from tongban.models.geography import shanghai
 from tongban.models.store import Event, mark_synced, pending_events
 from tongban.models.sync_wire import MAX_PUSH_BATCH
 
-PROCESSING = "310105001"
 WARM_UP_CASES = 50  # pushed before the timed pushes, by a workstation of its own
-COLUMNS = (
-    "txid, id, workstation_id, sequence, hlc, clerk, kind, stream_type, stream_id, payload, "
-    "created_at, received_at, author_center, accepting_center, processing_center"
-)
 
 
 class TimedStore(CentralStore):
@@ -114,34 +116,6 @@ def push_outbox(base: str, station: Station, run: PushRun) -> None:
                 mark_synced(session, [r.event_id for r in answer.results], at=AT)
 
 
-def raw_rows(batch: list[Event], author: dict[str, str], txid: int) -> list[tuple[Any, ...]]:
-    """The columns the service writes (push.to_row), from the same events."""
-    received = AT.replace(tzinfo=None)
-    rows = []
-    for e in batch:
-        center = author[e.workstation_id]
-        rows.append(
-            (
-                txid,
-                e.id,
-                e.workstation_id,
-                e.sequence,
-                e.hlc.to_int(),
-                e.clerk,
-                str(e.kind),
-                str(e.stream_type),
-                e.stream_id,
-                json.dumps(e.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-                e.created_at.astimezone(AT.tzinfo).replace(tzinfo=None),
-                received,
-                center,
-                center,
-                PROCESSING,
-            )
-        )
-    return rows
-
-
 @dataclass
 class RawRun:
     seconds: float = 0.0  # the batches' transactions, end to end
@@ -165,7 +139,7 @@ def raw_postgres(
             began = time.perf_counter()
             with connection.transaction(), connection.cursor() as cursor:
                 txid = cursor.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
-                rows = raw_rows(batch, author, txid)
+                rows = raw_rows(batch, author, txid, AT)
                 if copy:
                     with cursor.copy(f"COPY events ({COLUMNS}) FROM STDIN") as stream:
                         for row in rows:
@@ -191,11 +165,7 @@ def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> 
         for batch in batches:
             began = time.perf_counter()
             connection.execute("BEGIN IMMEDIATE")
-            rows = [
-                tuple(str(v) if hasattr(v, "isoformat") else v for v in row)
-                for row in raw_rows(batch, author, 0)
-            ]
-            connection.executemany(insert, rows)
+            connection.executemany(insert, sqlite_rows(batch, author, AT))
             connection.execute("COMMIT")
             run.seconds += time.perf_counter() - began
     finally:
@@ -209,7 +179,7 @@ def rate(events: int, seconds: float) -> int:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with central_database(sqlite=args.sqlite, siblings=2) as dbs:
+    with central_database(sqlite=args.sqlite, siblings=3) as dbs:
         store = TimedStore(open_database(dbs.url))
         centers = [c.code for c in shanghai().centers.values() if c.code != PROCESSING]
         note(f"登记 {args.workstations} 台工作站，各记录 {args.cases} 件（受理 + 打印回执）…")
@@ -222,10 +192,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         warm_up = add_station(store, dbs.folder, first.center, "warm-up", first.clerk)
         record_accepts(warm_up, [PROCESSING], WARM_UP_CASES, receipts=True)
         note("经服务推送 …")
-        pushed = PushRun()
+        pushed, warm = PushRun(), PushRun()
         serving = _service(args, store, dbs.url, dbs.folder)
         with serving as base:
-            push_outbox(base, warm_up, PushRun())  # not counted: connections, caches
+            push_outbox(base, warm_up, warm)  # not counted: connections, caches
             store.push_seconds.clear()
             service_pid = serving.pid if isinstance(serving, ServiceProcess) else None
             meter = cpu_meter(service_pid, dbs.postmaster_pid, here="bench")
@@ -236,7 +206,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         store.database.close()
         events = sum(len(b) for b in pushed.batches)
         batches = len(pushed.batches)
-        author = {s.device_id: s.center for s in stations}
+        author = {s.device_id: s.center for s in [*stations, warm_up]}
         service: dict[str, Any] = {
             "runs": "own process" if args.process else "thread of the bench",
             "events_per_s": rate(events, sum(pushed.http_seconds)),
@@ -256,6 +226,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "outcomes": pushed.outcomes,
             "service": service,
         }
+        note("同样的批次经“下限”端点（只有 HTTP、校验和写入）…")
+        result["floor"] = push_floor(args, dbs, warm.batches, pushed.batches, author)
         note("原始批量写入（同样的行，不做检查）…")
         raws = _raw_baselines(args.sqlite, dbs, pushed.batches, author)
         result["raw"] = {
@@ -269,7 +241,55 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["ratio"] = {
             name: round(service / rate(events, raw.seconds), 3) for name, raw in raws.items()
         }
+        floor = result["floor"]["events_per_s"]
+        result["floor"]["ratio"] = {
+            name: round(floor / rate(events, raw.seconds), 3) for name, raw in raws.items()
+        }
+        result["floor"]["service_share"] = round(service / floor, 3) if floor else 0
         return result
+
+
+def push_floor(
+    args: argparse.Namespace,
+    dbs: Databases,
+    warm_up: list[list[Event]],
+    batches: list[list[Event]],
+    author: dict[str, str],
+) -> dict[str, Any]:
+    """The same batches, pushed the same way, to benches.push_floor writing into a sibling."""
+    url = dbs.siblings[2]
+    if args.process:
+        authors = dbs.folder / "authors.json"
+        authors.write_text(json.dumps(author))
+        command = [sys.executable, "-m", "benches.push_floor", url, str(authors)]
+        server: ServiceProcess | ThreadServer = ServiceProcess(
+            url, dbs.folder / "floor.log", command=command
+        )
+    else:
+        server = ThreadServer(floor_app(writer(url, author, AT)))
+    run = PushRun()
+    with server as base, SyncClient(base, "floor") as client:
+        for batch in warm_up:  # not counted, as the service's warm-up
+            client.push(batch)
+        floor_pid = server.pid if isinstance(server, ServiceProcess) else None
+        meter = cpu_meter(floor_pid, dbs.postmaster_pid, here="bench")
+        before = meter()
+        for batch in batches:
+            began, cpu = time.perf_counter(), time.process_time()
+            answer = client.push(batch)
+            run.http_seconds.append(time.perf_counter() - began)
+            run.client_cpu_seconds += time.process_time() - cpu
+            run.batches.append(batch)
+            for result in answer.results:
+                run.outcomes[result.outcome] = run.outcomes.get(result.outcome, 0) + 1
+        used = used_since(meter, before)
+    events = sum(len(b) for b in batches)
+    return {
+        "events_per_s": rate(events, sum(run.http_seconds)),
+        "outcomes": run.outcomes,
+        "batch": percentiles(run.http_seconds),
+        "cpu_ms_per_batch": _service_cpu(used, run, len(batches)),
+    }
 
 
 def used_since(meter: Callable[[], dict[str, float]], before: dict[str, float]) -> dict[str, float]:
@@ -293,7 +313,7 @@ def _service(
     if args.process:
         return ServiceProcess(url, folder / "service.log")
     settle_startup_objects()  # as `tongban central serve` does before serving
-    return ThreadServer(store)
+    return ThreadServer(create_app(store))
 
 
 def _raw_baselines(

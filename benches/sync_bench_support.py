@@ -31,8 +31,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 
-from tongban.central.app import create_app
 from tongban.central.clerks import ClerkRole
 from tongban.central.database import open_database
 from tongban.central.enrollment import Workstation
@@ -193,11 +193,12 @@ def _postgres_databases(folder: Path, siblings: int) -> Iterator[Databases]:
 
 
 class ThreadServer:
-    """The service on 127.0.0.1 in a daemon thread of this process."""
+    """The service (or another app: benches.push_floor) on 127.0.0.1 in a daemon thread of this
+    process."""
 
-    def __init__(self, store: CentralStore) -> None:
+    def __init__(self, app: FastAPI) -> None:
         config = uvicorn.Config(
-            create_app(store),
+            app,
             host="127.0.0.1",
             port=0,
             log_level="warning",
@@ -227,13 +228,17 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    """`tongban central serve` in a child process; stopped (and waited for) on exit."""
+    """`tongban central serve` in a child process; stopped (and waited for) on exit. `command`:
+    another server to run the same way instead (its port appended), e.g. benches.push_floor."""
 
-    def __init__(self, url: str, log_path: Path, *, workers: int = 1) -> None:
+    def __init__(
+        self, url: str, log_path: Path, *, workers: int = 1, command: list[str] | None = None
+    ) -> None:
         self.url = url
         self.workers = workers
         self.port = free_port()
         self.log_path = log_path
+        self.command = command
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -241,11 +246,15 @@ class ServiceProcess:
         assert self.process is not None, "not started"
         return self.process.pid
 
-    def __enter__(self) -> str:
+    def _command(self) -> list[str]:
+        if self.command is not None:
+            return [*self.command, str(self.port)]
         command = [sys.executable, "-m", "tongban", "central", "serve", "--db", self.url]
-        command += ["--listen", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        return [*command, "--listen", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+
+    def __enter__(self) -> str:
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self._command(), stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -45,6 +45,8 @@ def test_the_sync_benchmarks_run_and_lose_nothing() -> None:
     push = results["bench_sync_push"]
     assert push["events"] == 10 and push["outcomes"] == {"accepted": 10}
     assert push["service"]["events_per_s"] > 0 and push["ratio"]["sqlite_executemany"] > 0
+    # The floor answered the same batches, every event accepted and written.
+    assert push["floor"]["outcomes"] == {"accepted": 10} and push["floor"]["events_per_s"] > 0
     # The store's own share is timed around the call the service makes (it read 0 when not).
     assert push["service"]["store_push_events_per_s"] > 0
 
