@@ -67,7 +67,7 @@ from tongban.central.store import CentralStore, Pushed
 from tongban.desktop.sync.client import SyncClient
 from tongban.models.geography import shanghai
 from tongban.models.store import Event, mark_synced, pending_events
-from tongban.models.sync_wire import MAX_PUSH_BATCH
+from tongban.models.sync_wire import MAX_PUSH_BATCH, PushResponse
 
 WARM_UP_CASES = 50  # pushed before the timed pushes, by a workstation of its own
 
@@ -97,6 +97,17 @@ class PushRun:
     client_cpu_seconds: float = 0.0  # this process, inside SyncClient.push
     outcomes: dict[str, int] = field(default_factory=dict)
 
+    def push(self, client: SyncClient, batch: list[Event]) -> PushResponse:
+        """One timed push: its HTTP time, the client's CPU inside it, its answers counted."""
+        began, cpu = time.perf_counter(), time.process_time()
+        answer = client.push(batch)
+        self.http_seconds.append(time.perf_counter() - began)
+        self.client_cpu_seconds += time.process_time() - cpu
+        self.batches.append(batch)
+        for result in answer.results:
+            self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
+        return answer
+
 
 def push_outbox(base: str, station: Station, run: PushRun) -> None:
     with SyncClient(base, station.token) as client:
@@ -105,13 +116,7 @@ def push_outbox(base: str, station: Station, run: PushRun) -> None:
                 batch = pending_events(session, limit=MAX_PUSH_BATCH)
             if not batch:
                 return
-            began, cpu = time.perf_counter(), time.process_time()
-            answer = client.push(batch)
-            run.http_seconds.append(time.perf_counter() - began)
-            run.client_cpu_seconds += time.process_time() - cpu
-            run.batches.append(batch)
-            for result in answer.results:
-                run.outcomes[result.outcome] = run.outcomes.get(result.outcome, 0) + 1
+            answer = run.push(client, batch)
             with station.local.transaction() as session:
                 mark_synced(session, [r.event_id for r in answer.results], at=AT)
 
@@ -275,13 +280,7 @@ def push_floor(
         meter = cpu_meter(floor_pid, dbs.postmaster_pid, here="bench")
         before = meter()
         for batch in batches:
-            began, cpu = time.perf_counter(), time.process_time()
-            answer = client.push(batch)
-            run.http_seconds.append(time.perf_counter() - began)
-            run.client_cpu_seconds += time.process_time() - cpu
-            run.batches.append(batch)
-            for result in answer.results:
-                run.outcomes[result.outcome] = run.outcomes.get(result.outcome, 0) + 1
+            run.push(client, batch)
         used = used_since(meter, before)
     events = sum(len(b) for b in batches)
     return {
