@@ -15,14 +15,11 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from PySide6.QtWidgets import (
 from tongban.models.rules import display_case_number, normalise_case_number, parse_case_number
 from tongban.models.rules.case_number import CASE_NUMBER_LENGTH
 from tongban.ui.ports import CaseEvent, CaseSummary, CounterServices
+from tongban.ui.tables import list_table
 from tongban.ui.tasks import TaskRunner
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -147,8 +145,8 @@ class CasesView(QWidget):
         self.search.setPlaceholderText(self.tr("受理编号、证件号码或姓名，回车查询"))
         self.find = QPushButton(self.tr("查询"))
         self.find.setObjectName("cases.find")
-        self.results = self._table("cases.results", self.tr("查询结果"))
-        self.events = self._table("cases.events", self.tr("办件经过"))
+        self.results = list_table("cases.results", self.tr("查询结果"))
+        self.events = list_table("cases.events", self.tr("办件经过"))
         self.reprint = QPushButton(self.tr("补打回执"))
         self.reprint.setObjectName("cases.reprint")
         self.reprint.setAccessibleName(self.tr("补打回执"))
@@ -172,19 +170,6 @@ class CasesView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
-
-    def _table(self, name: str, accessible: str) -> QTableView:
-        table = QTableView()
-        table.setObjectName(name)
-        table.setAccessibleName(accessible)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
 
 
 # Shows a document: (title, summary, pdf or None). The window passes its DocumentController's.

@@ -14,7 +14,6 @@ import itertools
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from tongban.ui.inbox_models import TIMELINE_DETAIL_COLUMN
 from tongban.ui.processing_ports import Action
+from tongban.ui.tables import list_table
 
 ALARM = "color: #b3261e;"
 HEADING = "font-size: 12pt; font-weight: bold; color: #1a4f9c;"
@@ -46,21 +46,6 @@ ACTION_TEXTS = (
 ACTION_KEYS = {action: f"Alt+{n}" for n, (action, _text) in enumerate(ACTION_TEXTS, start=1)}
 REVEAL_KEY = "Alt+X"
 REFRESH_KEY = "Alt+R"
-
-
-def make_table(name: str, accessible: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def keyed_button(name: str, text: str, key: str, owner: QWidget) -> QPushButton:
@@ -98,10 +83,10 @@ class CaseFileView(QWidget):
         self.reveal.setToolTip(self.tr("查看申请人完整姓名、证件号码和联系方式（记入审计日志）"))
         self.centers = make_label("inbox.centers", self.tr("受理、办理和领取中心"))
         self.supplement = make_label("inbox.supplement", self.tr("补正与办结情况"))
-        self.materials = make_table("inbox.materials", self.tr("材料"))
-        self.scans = make_table("inbox.scans", self.tr("扫描件"))
+        self.materials = list_table("inbox.materials", self.tr("材料"), word_wrap=False)
+        self.scans = list_table("inbox.scans", self.tr("扫描件"), word_wrap=False)
         self.scans_note = make_label("inbox.scansNote", self.tr("扫描件提示"))
-        self.timeline = make_table("inbox.timeline", self.tr("办件经过"))
+        self.timeline = list_table("inbox.timeline", self.tr("办件经过"), word_wrap=False)
         self.actions = {action: self._button(action, text) for action, text in ACTION_TEXTS}
         self._lay_out()
 
@@ -170,8 +155,9 @@ class InboxView(QWidget):
         self.setObjectName("inbox")
         self.message = make_label("inbox.message", self.tr("提示"))
         self.refresh = keyed_button("inbox.refresh", self.tr("刷新"), REFRESH_KEY, self)
-        self.inbox = make_table("inbox.list", self.tr("待办"))
-        self.elsewhere = make_table("inbox.elsewhere", self.tr("本中心受理、他中心办理"))
+        self.inbox = list_table("inbox.list", self.tr("待办"), word_wrap=False)
+        elsewhere = self.tr("本中心受理、他中心办理")
+        self.elsewhere = list_table("inbox.elsewhere", elsewhere, word_wrap=False)
         self.lists = QTabWidget()
         self.lists.setObjectName("inbox.lists")
         self.lists.addTab(self.inbox, self.tr("待办"))

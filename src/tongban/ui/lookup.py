@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from tongban.models.rules import normalise_case_number, parse_case_number
 from tongban.ui.cases import readable_case_number
-from tongban.ui.inbox import ALARM, HEADING, keyed_button, make_label, make_table
+from tongban.ui.inbox import ALARM, HEADING, keyed_button, make_label
 from tongban.ui.inbox_models import day_text, minute_text, status_events_model
 from tongban.ui.processing_dialogs import TextDialog, collect_dialog
 from tongban.ui.processing_ports import CaseStatusAnswer, ProcessingServices, WorkItem
+from tongban.ui.tables import list_table
 from tongban.ui.tasks import TaskRunner
 
 STALE_STYLE = "background: #fff1d6; color: #7a4100; padding: 6px; font-weight: bold;"
@@ -73,7 +74,7 @@ class LookupView(QWidget):
         self.fields = {
             key: make_label(f"lookup.{key}", self.tr(caption)) for key, caption in self.FIELDS
         }
-        self.events = make_table("lookup.events", self.tr("办件经过"))
+        self.events = list_table("lookup.events", self.tr("办件经过"), word_wrap=False)
         self.collect = keyed_button("lookup.collect", self.tr("领取…"), COLLECT_KEY, self)
         self.collect.setMinimumHeight(32)
         self._lay_out()

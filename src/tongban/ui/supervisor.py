@@ -19,17 +19,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QEvent, QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -56,6 +53,7 @@ from tongban.ui.supervisor_tables import (
     overdue_model,
     workstations_model,
 )
+from tongban.ui.tables import list_table
 from tongban.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -125,14 +123,14 @@ class SupervisorView(QWidget):
         self.share_by.setObjectName("supervisor.shareBy")
         self.share_by.setAccessibleName(self.tr("构成图分类"))
         self.share_by.addItems([self.tr("按部门"), self.tr("按受理方式")])
-        self.items = self._table("supervisor.items", self.tr("分事项"))
-        self.clerks = self._table("supervisor.clerks", self.tr("分经办人"))
+        self.items = list_table("supervisor.items", self.tr("分事项"))
+        self.clerks = list_table("supervisor.clerks", self.tr("分经办人"))
         self.lists = QTabWidget()
         self.lists.setObjectName("supervisor.lists")
-        self.anomalies = self._table("supervisor.anomalies", self.tr("异常"))
-        self.workstations = self._table("supervisor.workstations", self.tr("工作站"))
-        self.deferred = self._table("supervisor.deferred", self.tr("容缺材料到期"))
-        self.overdue = self._table("supervisor.overdue", self.tr("超期未办结"))
+        self.anomalies = list_table("supervisor.anomalies", self.tr("异常"))
+        self.workstations = list_table("supervisor.workstations", self.tr("工作站"))
+        self.deferred = list_table("supervisor.deferred", self.tr("容缺材料到期"))
+        self.overdue = list_table("supervisor.overdue", self.tr("超期未办结"))
         for table in (self.anomalies, self.deferred, self.overdue, self.workstations):
             self.lists.addTab(table, table.accessibleName())
         self._lay_out()
@@ -206,20 +204,6 @@ class SupervisorView(QWidget):
         label.setStyleSheet(FIGURE_STYLE)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
-
-    @staticmethod
-    def _table(name: str, accessible: str) -> QTableView:
-        table = QTableView()
-        table.setObjectName(name)
-        table.setAccessibleName(accessible)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
 
     def show_figure(self, key: str, value: str) -> None:
         caption = self.tr(dict(FIGURES)[key])

@@ -13,9 +13,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from tongban.ui.cases import RowsModel, readable_case_number
 from tongban.ui.ports import CounterServices, PendingEventRow, SyncProblemRow, SyncState
+from tongban.ui.tables import list_table
 from tongban.ui.tasks import TaskRunner
 
 SyncDetails = tuple[Sequence[PendingEventRow], Sequence[SyncProblemRow]]
@@ -67,10 +66,10 @@ class SyncView(QWidget):
         super().__init__(parent)
         self.pending_title = QLabel()
         self.pending_title.setObjectName("sync.pendingTitle")
-        self.pending = self._table("sync.pending", self.tr("待同步事件"))
+        self.pending = list_table("sync.pending", self.tr("待同步事件"))
         self.problems_title = QLabel()
         self.problems_title.setObjectName("sync.problemsTitle")
-        self.problems = self._table("sync.problems", self.tr("同步问题"))
+        self.problems = list_table("sync.problems", self.tr("同步问题"))
         self.refresh = QPushButton(self.tr("刷新"))
         self.refresh.setObjectName("sync.refresh")
         self.refresh.setAccessibleName(self.tr("刷新同步情况"))
@@ -113,20 +112,6 @@ class SyncView(QWidget):
         layout.addWidget(title)
         layout.addWidget(table, 1)
         return section
-
-    @staticmethod
-    def _table(name: str, accessible: str) -> QTableView:
-        table = QTableView()
-        table.setObjectName(name)
-        table.setAccessibleName(accessible)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
 
 
 class SyncController(QObject):
