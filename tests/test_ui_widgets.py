@@ -511,3 +511,36 @@ def test_tab_out_of_a_typed_street_takes_it_without_moving_on(qtbot, household) 
     with qtbot.assertNotEmitted(household.picked):
         household.view.street.lineEdit().editingFinished.emit()  # what leaving the field does
     assert household.value() == StreetChoice("310101002")
+
+
+def test_a_list_is_read_whole_rows_at_a_time_and_tab_leaves_it(qtbot) -> None:
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    from tongban.ui.tables import list_table
+
+    form = QWidget()
+    table = list_table("test.list", "办件经过")
+    after = QLineEdit()
+    layout = QVBoxLayout(form)
+    layout.addWidget(table)
+    layout.addWidget(after)
+    model = QStandardItemModel(2, 3)
+    for row in range(2):
+        for column in range(3):
+            model.setItem(row, column, QStandardItem(f"{row}-{column}"))
+    table.setModel(model)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=3000)
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, 1))
+
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [1]  # the whole row
+    qtbot.keyClick(table, Qt.Key.Key_F2)  # the usual edit key changes nothing
+    assert table.indexWidget(table.currentIndex()) is None and model.item(1, 1).text() == "1-1"
+    assert table.state() != table.State.EditingState
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    qtbot.waitUntil(after.hasFocus, timeout=1000)  # the next field, not the next cell
+    assert table.accessibleName() == "办件经过"
