@@ -14,9 +14,10 @@ import httpx
 import pytest
 from central_pg import Cluster
 from central_support import CENTER_A, CENTER_B, enrolled
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tongban.central.cli import main
-from tongban.central.database import open_database
+from tongban.central.database import database_problem, open_database
 from tongban.central.serving import connection_shortfall
 from tongban.central.store import CentralStore
 from tongban.models.store import Approved, EventKind
@@ -90,6 +91,40 @@ def test_mistakes_are_one_line(
     code, out, err = run(argv, capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("tongban central: ") and message in err
+
+
+def a_closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # nothing listens there once the socket is closed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init"],
+        ["serve", "--listen", "127.0.0.1:1"],
+        ["serve", "--listen", "127.0.0.1:1", "--workers", "2"],
+        ["enroll", "--center", "310104003", "--workstation", "1号窗口"],
+        ["workstations", "--center", "310104003"],
+    ],
+)
+def test_a_database_out_of_reach_is_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"postgresql://tongban@127.0.0.1:{a_closed_port()}/central"
+    code, out, err = run([*argv, "--db", url], capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("tongban central: 中心数据库不可用，命令未完成：")
+    assert "Connection refused" in err and "Traceback" not in err
+
+
+def test_a_refused_statement_is_named_by_its_kind_never_by_its_row() -> None:
+    row_text = "duplicate key value violates unique constraint\nDETAIL:  (310104195001011235)"
+    refused = IntegrityError("INSERT …", {}, Exception(row_text))
+    assert database_problem(refused) == "中心数据库拒绝了这次操作（Exception），命令未完成"
+    lost = OperationalError("SELECT 1", {}, Exception("server closed the connection\nDETAIL: x"))
+    assert database_problem(lost) == "中心数据库不可用，命令未完成：server closed the connection"
 
 
 def test_serving_an_uninitialised_database_is_refused(

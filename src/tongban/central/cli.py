@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from argon2 import PasswordHasher
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tongban.central.audit_cli import add_audit_command
@@ -49,7 +50,12 @@ from tongban.central.clerks import (
     set_clerk_password,
     set_clerk_role,
 )
-from tongban.central.database import database_url, open_database, require_current_schema
+from tongban.central.database import (
+    database_problem,
+    database_url,
+    open_database,
+    require_current_schema,
+)
 from tongban.central.errors import CentralError
 from tongban.central.reference import center_name
 from tongban.central.reports import workstation_health
@@ -243,6 +249,9 @@ def main(argv: Sequence[str]) -> int:
     except (CliError, CentralError) as error:
         print(f"tongban central: {error}", file=sys.stderr)
         return 2
+    except DBAPIError as error:
+        print(f"tongban central: {database_problem(error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("tongban central: 已中断", file=sys.stderr)
         return 130

@@ -26,7 +26,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.central.errors import CentralError
@@ -85,6 +85,19 @@ def database_url(text: str) -> URL:
             raise CentralError(f"数据库目录不存在：{Path(url.database).parent}")
         return url.set(drivername="sqlite")
     raise CentralError("只支持 postgresql:// 或 sqlite:/// 数据库地址")
+
+
+def database_problem(error: DBAPIError) -> str:
+    """One line (zh_CN) for an administrator whose command the database refused or could not
+    take. An operational error (no connection, a server going away, a full disk, a lock) is
+    named by the first line of the driver's message, which names the host, never a row; any
+    other error only by its type, since its text may quote a row, and rows carry identity
+    numbers."""
+    if isinstance(error, OperationalError):
+        lines = str(error.orig).strip().splitlines()
+        detail = lines[0] if lines else type(error.orig).__name__
+        return f"中心数据库不可用，命令未完成：{detail}"
+    return f"中心数据库拒绝了这次操作（{type(error.orig).__name__}），命令未完成"
 
 
 def open_database(url: str | URL, *, pool_size: int = 10) -> CentralDatabase:
