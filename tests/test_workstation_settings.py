@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from tongban.desktop.cli import main
-from tongban.desktop.settings import Paper, Settings, load_settings, save_settings
+from tongban.desktop.settings import (
+    Paper,
+    Settings,
+    load_settings,
+    save_settings,
+    server_url_problem,
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -47,6 +53,8 @@ def test_show_and_change_the_printer_and_the_paper(workstation: Path, capsys) ->
         (["set", "paper", "a5"], "设置值无效：paper = a5"),
         (["set", "idle-lock-minutes", "0"], "设置值无效：idle-lock-minutes = 0"),
         (["set", "secret-store", "file"], "参数错误"),
+        (["set", "server-url", "10.12.0.9:8470"], "应以 http:// 或 https:// 开头"),
+        (["set", "server-url", "http://[::1"], "同步服务器地址格式不正确"),
     ],
 )
 def test_wrong_values_are_one_line_and_change_nothing(
@@ -61,3 +69,31 @@ def test_wrong_values_are_one_line_and_change_nothing(
 def test_an_unconfigured_workstation_has_no_settings(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "settings", "show", "--data-dir", tmp_path / "none")
     assert code == 2 and "尚未配置" in err
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://10.12.0.8:8470", None),
+        ("https://sync.example.cn/", None),
+        ("http://[::1]:8470", None),
+        ("10.12.0.8:8470", "应以 http:// 或 https:// 开头"),
+        ("ftp://10.12.0.8", "应以 http:// 或 https:// 开头"),
+        ("http://", "缺少主机名"),
+        ("http://10.12.0.8:0", "端口不正确"),
+        ("http://10.12.0.8:99999", "格式不正确"),
+        ("http://10.12.0.8:port", "格式不正确"),
+    ],
+)
+def test_the_server_address_is_checked_before_anything_connects(
+    url: str, problem: str | None
+) -> None:
+    found = server_url_problem(url)
+    assert found is None if problem is None else (problem in found and url in found)
+
+
+def test_a_cleared_server_address_means_the_workstation_works_alone(workstation: Path) -> None:
+    assert Settings(server_url="  ").server_url is None
+    code = main(["settings", "set", "server-url", "", "--data-dir", str(workstation)])
+    settings = load_settings(workstation)
+    assert code == 0 and settings is not None and settings.server_url is None

@@ -13,8 +13,9 @@ import os
 import tempfile
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tongban.desktop.paths import (  # noqa: F401 — re-exported: settings is where callers look
     DATA_DIR_VARIABLE,
@@ -32,6 +33,25 @@ class SettingsError(Exception):
 class Paper(StrEnum):
     A4 = "a4"
     ROLL_80MM = "roll80"
+
+
+SERVER_URL_EXAMPLE = "http://10.12.0.8:8470"
+
+
+def server_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the sync service's address (zh_CN, one line); None when it can.
+    Caught before any connection is tried: "10.12.0.8:8470" without http:// would otherwise
+    read as a network that is down."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:  # an unclosed [IPv6 bracket, a port that is not a number or too big
+        return f"同步服务器地址格式不正确，例如 {SERVER_URL_EXAMPLE}：{url}"
+    if parts.scheme not in ("http", "https"):
+        return f"同步服务器地址应以 http:// 或 https:// 开头，例如 {SERVER_URL_EXAMPLE}：{url}"
+    if not host or port == 0:
+        return f"同步服务器地址缺少主机名或端口不正确，例如 {SERVER_URL_EXAMPLE}：{url}"
+    return None
 
 
 class Settings(BaseModel):
@@ -53,6 +73,15 @@ class Settings(BaseModel):
     workstation_name: str = ""
     # The scanner's output folder, where the file chooser for a scan starts; None: the user's home.
     scan_folder: str | None = None
+
+    @field_validator("server_url")
+    @classmethod
+    def _usable_server_url(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None  # not set: the workstation works alone
+        if problem := server_url_problem(url):
+            raise ValueError(problem)
+        return url.strip()
 
 
 def load_settings(directory: Path) -> Settings | None:

@@ -16,7 +16,13 @@ from pydantic import ValidationError
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.counter import add_data_dir, one_line_errors
 from tongban.desktop.paths import NOT_CONFIGURED
-from tongban.desktop.settings import Settings, data_dir, load_settings, save_settings
+from tongban.desktop.settings import (
+    Settings,
+    data_dir,
+    load_settings,
+    save_settings,
+    server_url_problem,
+)
 
 # command-line key → settings field, and what it means
 KEYS: dict[str, tuple[str, str]] = {
@@ -73,6 +79,8 @@ def run_set(args: argparse.Namespace) -> int:
         value = None
     if field == "scan_folder" and not value:
         value = None
+    if field == "server_url" and value and (problem := server_url_problem(value)):
+        raise CliError(problem)
     try:
         changed = Settings.model_validate({**settings.model_dump(), field: value})
     except ValidationError:
