@@ -170,6 +170,20 @@ def test_intake_can_write_the_receipt(tmp_path, capsys, demo_dir):
     assert result["pdf"] == str(pdf) and pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_a_receipt_that_cannot_be_written_leaves_the_case_accepted_and_says_so(
+    tmp_path, capsys, demo_dir
+):
+    folder = tmp_path / "a-folder"  # --pdf names a folder: nothing can be written there
+    folder.mkdir()
+    argv = ("intake", "--file", case_file(tmp_path), "--clerk", "1001", "--data-dir", demo_dir)
+    code, out, err = run(capsys, *argv, "--json", "--pdf", folder)
+    decided = json.loads(out)
+    assert code == 2 and decided["outcome"] == "accepted" and decided["case_number"]
+    assert err.count("\n") == 1 and "本次决定已保存，但文书未写入" in err and str(folder) in err
+    [listed] = run_json(capsys, "cases", "list", "--data-dir", demo_dir)
+    assert listed["case_number"] == decided["case_number"]  # accepted once, not lost
+
+
 def test_intake_needs_a_known_clerk(tmp_path, capsys, demo_dir):
     file = case_file(tmp_path)
     line = one_line_error(*run(capsys, "intake", "--file", file, "--data-dir", demo_dir))

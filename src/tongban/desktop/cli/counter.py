@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tongban.desktop.cli.case_file import CaseFileError, read_case_file, to_request
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.launch import add_data_dir
+from tongban.desktop.cli.output_files import write_output
 from tongban.desktop.services import (
     DEMO_HINT,
     Acceptance,
@@ -124,7 +125,13 @@ def run_intake(args: argparse.Namespace) -> int:
         data = _intake_json(context, result)
     pdf = result.receipt_pdf if isinstance(result, Acceptance) else result.notice_pdf
     if args.pdf is not None and pdf is not None:
-        args.pdf.write_bytes(pdf)
+        try:
+            write_output(args.pdf, pdf)
+        except CliError as error:
+            # The decision is in the store already: say what was decided, then what failed,
+            # so nobody decides the same visit twice.
+            emit(args, data, _intake_text)
+            raise CliError(f"本次决定已保存，但文书未写入：{error}") from None
         data["pdf"] = str(args.pdf)
     emit(args, data, _intake_text)
     return 0

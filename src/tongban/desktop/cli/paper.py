@@ -8,8 +8,6 @@ scripts use `--out FILE.pdf`. Visits without a case get their notice from `tongb
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from tongban.desktop.cli.common import CliError
@@ -19,6 +17,7 @@ from tongban.desktop.cli.counter import (
     counter_context,
     one_line_errors,
 )
+from tongban.desktop.cli.output_files import write_output
 from tongban.desktop.services import Cases, Paperwork
 from tongban.desktop.settings import Paper, data_dir
 
@@ -58,7 +57,7 @@ def run_print_receipt(args: argparse.Namespace) -> int:
         if pdf is None:
             raise CliError("该办件的回执不能在本工作站补打（不是本中心受理的办件，或文书生成失败）")
         if args.out is not None:
-            write_atomically(args.out, pdf)
+            write_output(args.out, pdf)
             print(f"已写入 {args.out}")
             return 0
         send_to_printer(pdf, context.settings.printer or "", args.paper or context.settings.paper)
@@ -74,27 +73,12 @@ def run_print_supplement_notice(args: argparse.Namespace) -> int:
         actor = actor_for_clerk(context, args.clerk)
         pdf = SupplementNotices(context).pdf(args.case_number, actor, paper=args.paper)
         if args.out is not None:
-            write_atomically(args.out, pdf)
+            write_output(args.out, pdf)
             print(f"已写入 {args.out}")
             return 0
         send_to_printer(pdf, context.settings.printer or "", args.paper or context.settings.paper)
     print("已送打印机")
     return 0
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """The whole file or none of it: a full disk never leaves half a PDF under the real name."""
-    directory = path.resolve().parent
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def send_to_printer(pdf: bytes, printer: str, paper: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tongban.desktop.cli.common import CliError, day_or_today, iso_date
 from tongban.desktop.cli.counter import add_data_dir, counter_context, one_line_errors
-from tongban.desktop.cli.paper import write_atomically
+from tongban.desktop.cli.output_files import write_output
 from tongban.desktop.settings import data_dir
 from tongban.models.reports import IntakeReport
 
@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace, first: date, last: date) -> int:
         print(f"tongban: 注意：报表数据不完整（{report.partial_reason}）", file=sys.stderr)
     content = render(report, args.format)
     if args.out is not None:
-        write_atomically(args.out, content)
+        write_output(args.out, content)
         print(f"已写入 {args.out}")
     else:
         sys.stdout.buffer.write(content)

@@ -12,13 +12,13 @@ stderr, exit 2.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import Any
 
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.counter import actor_for_clerk, counter_context, one_line_errors
 from tongban.desktop.cli.launch import add_data_dir
+from tongban.desktop.cli.output_files import write_output
 from tongban.desktop.services.scans import ScanInfo, Scans
 from tongban.desktop.settings import data_dir
 from tongban.models.rules import display_case_number
@@ -81,7 +81,7 @@ def run_get(args: argparse.Namespace) -> int:
     with counter_context(data_dir(getattr(args, "data_dir", None))) as context:
         actor = actor_for_clerk(context, args.clerk)
         path = Scans(context).open_scan(args.case_number, args.sha256, actor)
-        shutil.copyfile(path, args.out)
+        write_output(args.out, path.read_bytes())  # at most MAX_SCAN_BYTES
     data = {"case_number": args.case_number, "sha256": path.name, "out": str(args.out)}
     emit(args, data, lambda d: f"已保存到 {d['out']}")
     return 0
