@@ -193,6 +193,10 @@ def test_the_sign_off_dialog_by_keyboard_says_why_a_stand_alone_workstation_cann
     assert chosen.read_bytes().startswith(b"\xef\xbb\xbf") and "数据不完整" in chosen.read_text(
         encoding="utf-8-sig"
     )
+    desk._choose_file = lambda _parent, suggested: tmp_path  # a folder: refused, said, unharmed
+    desk.view.exports["csv"].click()
+    qtbot.waitUntil(lambda: f"{tmp_path} 不是普通文件，未写入" in desk.view.message.text())
+    assert tmp_path.is_dir() and chosen.is_file()
     press(Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
     assert desk.dialog.isVisible()
     qtbot.waitUntil(lambda: focused() == "signoff.password", timeout=3000)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tongban.desktop.cli.case_file import CaseFileError, read_case_file, to_request
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.launch import add_data_dir
-from tongban.desktop.cli.output_files import write_output
+from tongban.desktop.output_files import OutputError, write_output
 from tongban.desktop.services import (
     DEMO_HINT,
     Acceptance,
@@ -53,7 +53,7 @@ def one_line_errors(run: Callable[P, int]) -> Callable[P, int]:
     def guarded(*args: P.args, **kwargs: P.kwargs) -> int:
         try:
             return run(*args, **kwargs)
-        except (ServiceError, CaseFileError, SettingsError, StoreError) as error:
+        except (ServiceError, CaseFileError, SettingsError, StoreError, OutputError) as error:
             raise CliError(str(error)) from None
         except BrokenPipeError:
             raise  # the reader went away (… | head): the front ends quietly
@@ -127,7 +127,7 @@ def run_intake(args: argparse.Namespace) -> int:
     if args.pdf is not None and pdf is not None:
         try:
             write_output(args.pdf, pdf)
-        except CliError as error:
+        except OutputError as error:
             # The decision is in the store already: say what was decided, then what failed,
             # so nobody decides the same visit twice.
             emit(args, data, _intake_text)

@@ -17,7 +17,7 @@ from tongban.desktop.cli.counter import (
     counter_context,
     one_line_errors,
 )
-from tongban.desktop.cli.output_files import write_output
+from tongban.desktop.output_files import write_output
 from tongban.desktop.services import Cases, Paperwork
 from tongban.desktop.settings import Paper, data_dir
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tongban.desktop.cli.common import CliError, day_or_today, iso_date
 from tongban.desktop.cli.counter import add_data_dir, counter_context, one_line_errors
-from tongban.desktop.cli.output_files import write_output
+from tongban.desktop.output_files import write_output
 from tongban.desktop.settings import data_dir
 from tongban.models.reports import IntakeReport
 

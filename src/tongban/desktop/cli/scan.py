@@ -18,7 +18,7 @@ from typing import Any
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.counter import actor_for_clerk, counter_context, one_line_errors
 from tongban.desktop.cli.launch import add_data_dir
-from tongban.desktop.cli.output_files import write_output
+from tongban.desktop.output_files import write_output
 from tongban.desktop.services.scans import ScanInfo, Scans
 from tongban.desktop.settings import data_dir
 from tongban.models.rules import display_case_number

@@ -20,8 +20,8 @@ from typing import Any
 from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.counter import actor_for_clerk, counter_context, one_line_errors
 from tongban.desktop.cli.launch import add_data_dir
-from tongban.desktop.cli.output_files import write_output
 from tongban.desktop.cli.paper import send_to_printer
+from tongban.desktop.output_files import write_output
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.transfers import BatchStatus, PendingGroup, ScanOutcome, Transfers
 from tongban.desktop.settings import Paper, data_dir

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from tongban.desktop.output_files import OutputError, write_output
 from tongban.desktop.services.accounts import Actor
 from tongban.desktop.services.closures import DayClosures
 from tongban.desktop.services.context import CounterContext
-from tongban.desktop.services.errors import ServiceError, service_errors
+from tongban.desktop.services.errors import ServiceError
 from tongban.desktop.services.passwords import Passwords
 from tongban.desktop.services.reports import Reports
 from tongban.models.closures import DayStatus
@@ -54,10 +55,10 @@ class SupervisorDesk:
     def export_report(self, report: IntakeReport, format_name: str, path: Path) -> None:
         self._supervisor()
         content = report_bytes(report, format_name)
-        with service_errors():
-            temporary = path.with_name(f".{path.name}.part")
-            temporary.write_bytes(content)
-            temporary.replace(path)
+        try:
+            write_output(path, content)
+        except OutputError as error:
+            raise ServiceError(str(error)) from None
 
     def _supervisor(self) -> Actor:
         actor = self._signed_in()

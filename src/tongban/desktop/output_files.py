@@ -1,4 +1,5 @@
-"""Files a command writes where the user asked (`--out`, `--pdf`): whole or not at all.
+"""Files written where a person asked (a command's `--out` or `--pdf`, the supervisor's export):
+whole or not at all.
 
 The bytes go to a temporary file beside the target, are flushed to disk, and only then take the
 target's name, so a full disk never leaves half a PDF or spreadsheet under the real name. A
@@ -16,18 +17,20 @@ import stat
 import tempfile
 from pathlib import Path
 
-from tongban.desktop.cli.common import CliError
+
+class OutputError(Exception):
+    """The file was not written (and nothing was left half-written); one zh_CN line."""
 
 
 def write_output(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically; CliError (one line, naming the file) when it cannot."""
+    """Write `data` to `path` atomically; OutputError, naming the file, when it cannot."""
     target = path.resolve()
     if target.exists() and not target.is_file():
-        raise CliError(f"{path} 不是普通文件，未写入")
+        raise OutputError(f"{path} 不是普通文件，未写入")
     try:
         _replace(target, data)
     except OSError as error:
-        raise CliError(f"无法写入 {path}：{_reason(error)}") from None
+        raise OutputError(f"无法写入 {path}：{_reason(error)}") from None
 
 
 def _replace(target: Path, data: bytes) -> None:

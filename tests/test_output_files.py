@@ -1,5 +1,5 @@
-"""Files written where a command was told to (`--out`, `--pdf`): whole or not at all, never over
-something that is not a file, and a failure named in one line."""
+"""Files written where a person asked (`--out`, `--pdf`, the supervisor's export): whole or not
+at all, never over something that is not a file, and a failure named in one line."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tongban.desktop.cli import output_files
-from tongban.desktop.cli.common import CliError
-from tongban.desktop.cli.output_files import write_output
+from tongban.desktop import output_files
+from tongban.desktop.output_files import OutputError, write_output
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -38,7 +37,7 @@ def test_a_full_disk_keeps_the_old_file_and_says_so(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(output_files.os, "fsync", full)
-    with pytest.raises(CliError) as refused:
+    with pytest.raises(OutputError) as refused:
         write_output(target, b"%PDF-today")
     assert str(refused.value) == f"无法写入 {target}：磁盘已满"
     assert target.read_bytes() == b"%PDF-yesterday" and leftovers(tmp_path) == []
@@ -52,7 +51,7 @@ def test_something_that_is_not_a_file_is_refused_untouched(tmp_path: Path, name:
     else:
         target = Path(os.devnull)
     before = target.stat()
-    with pytest.raises(CliError) as refused:
+    with pytest.raises(OutputError) as refused:
         write_output(target, b"%PDF")
     assert str(refused.value) == f"{target} 不是普通文件，未写入"
     after = target.stat()
@@ -61,7 +60,7 @@ def test_something_that_is_not_a_file_is_refused_untouched(tmp_path: Path, name:
 
 def test_a_missing_folder_is_named(tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "report.pdf"
-    with pytest.raises(CliError) as refused:
+    with pytest.raises(OutputError) as refused:
         write_output(target, b"%PDF")
     assert str(refused.value) == f"无法写入 {target}：所在文件夹不存在"
 
