@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from sqlalchemy.exc import SQLAlchemyError
 
 from tongban.desktop.settings import SettingsError
+from tongban.models.rules import is_valid_case_number, normalise_case_number
 from tongban.models.store import StoreError
 from tongban.ui.ports import ServiceError
 
-__all__ = ["ServiceError", "describe_storage_failure", "service_errors"]
+__all__ = ["ServiceError", "checked_case_number", "describe_storage_failure", "service_errors"]
 
 _SQLITE_MESSAGES = (
     ("database or disk is full", "磁盘已满，本次操作未保存：请清理磁盘空间后重试"),
@@ -62,3 +63,12 @@ def service_errors() -> Iterator[None]:
         raise ServiceError(str(error)) from error
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
         raise ServiceError(describe_storage_failure(error)) from error
+
+
+def checked_case_number(text: str) -> str:
+    """The case number a clerk typed or a script passed, normalised; ServiceError when it is not
+    one (the text is cut to 30 characters in the message: it may be anything)."""
+    number = normalise_case_number(text)
+    if not is_valid_case_number(number):
+        raise ServiceError(f"受理编号格式不正确：{text.strip()[:30]}")
+    return number

@@ -27,9 +27,8 @@ from tongban.desktop.scan_files import ScanFiles
 from tongban.desktop.services.accounts import Actor
 from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
-from tongban.desktop.services.errors import ServiceError, service_errors
+from tongban.desktop.services.errors import ServiceError, checked_case_number, service_errors
 from tongban.models.clock import SHANGHAI
-from tongban.models.rules import is_valid_case_number, normalise_case_number
 from tongban.models.scans import ScanRefused, describe_size, is_sha256
 from tongban.models.store import (
     AuditOutcome,
@@ -85,7 +84,7 @@ class Scans:
 
     def attach(self, case_number: str, material: str, source: Path, actor: Actor) -> ScanInfo:
         """Keep the file and record it as a scan of `material`; ServiceError when refused."""
-        number = _case_number(case_number)
+        number = checked_case_number(case_number)
         state = self._case(number)
         self._require_party(state)
         name = material.strip()
@@ -137,7 +136,7 @@ class Scans:
 
     def scans_of(self, case_number: str, actor: Actor) -> list[ScanInfo]:
         """The case's scans, oldest first; audited."""
-        number = _case_number(case_number)
+        number = checked_case_number(case_number)
         now = self._context.now()
         with service_errors(), self._context.store.transaction() as session:
             state = load_case(session, number)
@@ -151,7 +150,7 @@ class Scans:
 
     def open_scan(self, case_number: str, sha256: str, actor: Actor) -> Path:
         """The path of the scan's file, fetched from the center if needed; audited."""
-        number = _case_number(case_number)
+        number = checked_case_number(case_number)
         state = self._case(number)
         scan = _find_scan(state, sha256.strip().lower())
         try:
@@ -253,13 +252,6 @@ class Scans:
             outcome=outcome,
             at=at,
         )
-
-
-def _case_number(text: str) -> str:
-    number = normalise_case_number(text)
-    if not is_valid_case_number(number):
-        raise ServiceError(f"受理编号格式不正确：{text.strip()[:30]}")
-    return number
 
 
 def _find_scan(state: CaseState, wanted: str) -> ScanState:

@@ -12,10 +12,9 @@ from tongban.desktop.services.accounts import Actor
 from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork, person_on_paper
-from tongban.desktop.services.errors import ServiceError, service_errors
+from tongban.desktop.services.errors import ServiceError, checked_case_number, service_errors
 from tongban.models.catalog import Material
 from tongban.models.clock import SHANGHAI
-from tongban.models.rules import is_valid_case_number, normalise_case_number
 from tongban.models.store import (
     AuditOutcome,
     CaseState,
@@ -31,9 +30,7 @@ class SupplementNotices:
 
     def data(self, case_number: str, actor: Actor) -> SupplementNoticeData:
         """The notice's content; ServiceError when the case is not waiting for a supplement."""
-        number = normalise_case_number(case_number)
-        if not is_valid_case_number(number):
-            raise ServiceError(f"受理编号格式不正确：{case_number.strip()[:30]}")
+        number = checked_case_number(case_number)
         with service_errors(), self._context.store.transaction() as session:
             state = load_case(session, number)
             refusal = self._refusal(state, case_number)

@@ -31,10 +31,9 @@ from tongban.desktop.services.accounts import Actor
 from tongban.desktop.services.audit import audit
 from tongban.desktop.services.context import CounterContext
 from tongban.desktop.services.documents import Paperwork
-from tongban.desktop.services.errors import ServiceError, service_errors
+from tongban.desktop.services.errors import ServiceError, checked_case_number, service_errors
 from tongban.models.catalog import MaterialForm, Mode
 from tongban.models.clock import SHANGHAI
-from tongban.models.rules import is_valid_case_number, normalise_case_number
 from tongban.models.rules.transfer_batch import (
     MAX_BATCH_SERIAL,
     batch_prefix,
@@ -199,7 +198,7 @@ class Transfers:
         self._require_center(destination)
         if destination == self._context.station.center_code:
             raise ServiceError("接收中心不能是本中心")
-        wanted = list(dict.fromkeys(_case_number(n) for n in case_numbers))
+        wanted = list(dict.fromkeys(checked_case_number(n) for n in case_numbers))
         now = self._context.now()
         with service_errors(), self._context.store.transaction() as session:
             if not wanted:
@@ -254,7 +253,7 @@ class Transfers:
     ) -> list[ScanOutcome]:
         """Several scanned files of a batch, in one transaction."""
         number = _batch_number(batch_number)
-        cases = [_case_number(n) for n in case_numbers]
+        cases = [checked_case_number(n) for n in case_numbers]
         if not cases:
             raise ServiceError("请扫描或输入至少一个受理编号")
         now = self._context.now()
@@ -560,13 +559,6 @@ class Transfers:
             detail=detail,
             subject_type=subject_type,
         )
-
-
-def _case_number(text: str) -> str:
-    number = normalise_case_number(text)
-    if not is_valid_case_number(number):
-        raise ServiceError(f"受理编号格式不正确：{text.strip()[:30]}")
-    return number
 
 
 def _batch_number(text: str) -> str:
