@@ -77,15 +77,15 @@ def test_setup_against_a_dead_server(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2 and "无法连接同步服务器" in err and len(err.strip().splitlines()) == 1
 
 
-def test_setup_with_an_address_that_is_not_a_url(
+def test_setup_with_an_address_that_is_not_a_web_address(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # An address without http:// is said to be one, not taken for a network that is down.
+    # Said to be no address, not taken for a network that is down.
     code, _, err = run(
-        capsys, "setup", "--server", "10.12.0.8:8470", "--code", "ABCD-EFGH",
+        capsys, "setup", "--server", "ftp://10.12.0.8", "--code", "ABCD-EFGH",
         "--secret-store", "file", "--data-dir", str(tmp_path / "ws"),
     )  # fmt: skip
-    assert code == 2 and "应以 http:// 或 https:// 开头" in err and err.count("\n") == 1
+    assert code == 2 and "地址格式不正确：ftp://10.12.0.8" in err and err.count("\n") == 1
     assert not (tmp_path / "ws").exists()  # nothing was created
 
 

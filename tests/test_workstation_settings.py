@@ -8,10 +8,11 @@ import pytest
 from tongban.desktop.cli import main
 from tongban.desktop.settings import (
     Paper,
+    ServerAddressError,
     Settings,
     load_settings,
+    normalised_server_url,
     save_settings,
-    server_url_problem,
 )
 
 
@@ -53,8 +54,8 @@ def test_show_and_change_the_printer_and_the_paper(workstation: Path, capsys) ->
         (["set", "paper", "a5"], "设置值无效：paper = a5"),
         (["set", "idle-lock-minutes", "0"], "设置值无效：idle-lock-minutes = 0"),
         (["set", "secret-store", "file"], "参数错误"),
-        (["set", "server-url", "10.12.0.9:8470"], "应以 http:// 或 https:// 开头"),
-        (["set", "server-url", "http://[::1"], "同步服务器地址格式不正确"),
+        (["set", "server-url", "ftp://10.12.0.9"], "地址格式不正确：ftp://10.12.0.9"),
+        (["set", "server-url", "http://[::1"], "地址格式不正确：http://[::1"),
     ],
 )
 def test_wrong_values_are_one_line_and_change_nothing(
@@ -72,24 +73,38 @@ def test_an_unconfigured_workstation_has_no_settings(tmp_path: Path, capsys) -> 
 
 
 @pytest.mark.parametrize(
-    ("url", "problem"),
+    ("typed", "kept"),
     [
-        ("http://10.12.0.8:8470", None),
-        ("https://sync.example.cn/", None),
-        ("http://[::1]:8470", None),
-        ("10.12.0.8:8470", "应以 http:// 或 https:// 开头"),
-        ("ftp://10.12.0.8", "应以 http:// 或 https:// 开头"),
-        ("http://", "缺少主机名"),
-        ("http://10.12.0.8:0", "端口不正确"),
-        ("http://10.12.0.8:99999", "格式不正确"),
-        ("http://10.12.0.8:port", "格式不正确"),
+        ("http://10.12.0.8:8470", "http://10.12.0.8:8470"),
+        (" 10.12.0.8:8470 ", "http://10.12.0.8:8470"),  # as typed at a desk: http:// added
+        ("https://sync.example.cn/", "https://sync.example.cn"),
+        ("http://[::1]:8470", "http://[::1]:8470"),
+        ("ftp://10.12.0.8", None),
+        ("http://", None),
+        ("http://10.12.0.8:0", None),
+        ("http://10.12.0.8:99999", None),
+        ("http://10.12.0.8:port", None),
+        ("http://10.12.0.8 :8470", None),
     ],
 )
 def test_the_server_address_is_checked_before_anything_connects(
-    url: str, problem: str | None
+    typed: str, kept: str | None
 ) -> None:
-    found = server_url_problem(url)
-    assert found is None if problem is None else (problem in found and url in found)
+    if kept is not None:
+        assert normalised_server_url(typed) == kept
+        assert Settings(server_url=typed).server_url == kept
+        return
+    with pytest.raises(ServerAddressError) as refused:
+        normalised_server_url(typed)
+    assert str(refused.value) == f"地址格式不正确：{typed.strip()}（例如 http://10.12.0.8:8470）"
+
+
+def test_a_typed_address_is_kept_with_its_scheme(workstation: Path, capsys) -> None:
+    argv = ("settings", "set", "server-url", "10.12.0.9:8470", "--data-dir", workstation)
+    code, out, _ = run(capsys, *argv)
+    settings = load_settings(workstation)
+    assert code == 0 and "已更改 server-url：http://10.12.0.9:8470" in out
+    assert settings is not None and settings.server_url == "http://10.12.0.9:8470"
 
 
 def test_a_cleared_server_address_means_the_workstation_works_alone(workstation: Path) -> None:

@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from keyring.backend import KeyringBackend
 
 from tongban.desktop.printers import PrintError, PrinterSettings, list_printers, print_pdf
 from tongban.desktop.secrets import SecretsError, SecretStoreKind, keyring_available
-from tongban.desktop.settings import Paper, SettingsError, load_settings, save_settings
+from tongban.desktop.settings import (
+    Paper,
+    ServerAddressError,
+    SettingsError,
+    load_settings,
+    normalised_server_url,
+    save_settings,
+)
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
 from tongban.desktop.sync.setup import SetupError, SetupResult, set_up_workstation
 from tongban.models.app_versions import installed_version, update_notice
@@ -45,20 +51,10 @@ def _system_printer(pdf: bytes, settings: PrinterSettings) -> int:
 
 def normalised_address(address: str) -> str:
     """`10.12.0.8:8470` → `http://10.12.0.8:8470`; SetupRefused when it is no web address."""
-    text = address.strip()
-    if "://" not in text:
-        text = f"http://{text}"
     try:
-        url = httpx.URL(text)
-    except (httpx.InvalidURL, ValueError):
-        url = None
-    spaced = any(c.isspace() for c in text)
-    if url is None or spaced or url.scheme not in ("http", "https") or not url.host:
-        raise SetupRefused(
-            SetupProblem.BAD_ADDRESS,
-            f"地址格式不正确：{address.strip()}（例如 http://10.12.0.8:8470）",
-        )
-    return text.rstrip("/")
+        return normalised_server_url(address)
+    except ServerAddressError as error:
+        raise SetupRefused(SetupProblem.BAD_ADDRESS, str(error)) from None
 
 
 class DesktopSetup:

@@ -38,20 +38,26 @@ class Paper(StrEnum):
 SERVER_URL_EXAMPLE = "http://10.12.0.8:8470"
 
 
-def server_url_problem(url: str) -> str | None:
-    """Why `url` cannot be the sync service's address (zh_CN, one line); None when it can.
-    Caught before any connection is tried: "10.12.0.8:8470" without http:// would otherwise
-    read as a network that is down."""
+class ServerAddressError(ValueError):
+    """What was typed is no web address for the sync service; one zh_CN line."""
+
+
+def normalised_server_url(address: str) -> str:
+    """The sync service's address as kept in the settings: `10.12.0.8:8470` →
+    `http://10.12.0.8:8470`, no trailing slash. ServerAddressError when it is no http(s) address
+    with a host, checked before anything connects: a mistyped address must not read as a
+    network that is down. One rule for the setup wizard, `tongban setup` and `tongban settings`."""
+    text = address.strip()
+    if "://" not in text:
+        text = f"http://{text}"
     try:
-        parts = urlsplit(url.strip())
-        host, port = parts.hostname, parts.port
+        parts = urlsplit(text)
+        usable = parts.port != 0 and bool(parts.hostname)
     except ValueError:  # an unclosed [IPv6 bracket, a port that is not a number or too big
-        return f"同步服务器地址格式不正确，例如 {SERVER_URL_EXAMPLE}：{url}"
-    if parts.scheme not in ("http", "https"):
-        return f"同步服务器地址应以 http:// 或 https:// 开头，例如 {SERVER_URL_EXAMPLE}：{url}"
-    if not host or port == 0:
-        return f"同步服务器地址缺少主机名或端口不正确，例如 {SERVER_URL_EXAMPLE}：{url}"
-    return None
+        usable = False
+    if not usable or parts.scheme not in ("http", "https") or any(c.isspace() for c in text):
+        raise ServerAddressError(f"地址格式不正确：{address.strip()}（例如 {SERVER_URL_EXAMPLE}）")
+    return text.rstrip("/")
 
 
 class Settings(BaseModel):
@@ -79,9 +85,7 @@ class Settings(BaseModel):
     def _usable_server_url(cls, url: str | None) -> str | None:
         if url is None or not url.strip():
             return None  # not set: the workstation works alone
-        if problem := server_url_problem(url):
-            raise ValueError(problem)
-        return url.strip()
+        return normalised_server_url(url)
 
 
 def load_settings(directory: Path) -> Settings | None:

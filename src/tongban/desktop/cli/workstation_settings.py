@@ -17,11 +17,12 @@ from tongban.desktop.cli.common import CliError, add_json_flag, emit
 from tongban.desktop.cli.counter import add_data_dir, one_line_errors
 from tongban.desktop.paths import NOT_CONFIGURED
 from tongban.desktop.settings import (
+    ServerAddressError,
     Settings,
     data_dir,
     load_settings,
+    normalised_server_url,
     save_settings,
-    server_url_problem,
 )
 
 # command-line key → settings field, and what it means
@@ -79,8 +80,11 @@ def run_set(args: argparse.Namespace) -> int:
         value = None
     if field == "scan_folder" and not value:
         value = None
-    if field == "server_url" and value and (problem := server_url_problem(value)):
-        raise CliError(problem)
+    if field == "server_url" and value:
+        try:
+            value = normalised_server_url(value)
+        except ServerAddressError as error:
+            raise CliError(str(error)) from None
     try:
         changed = Settings.model_validate({**settings.model_dump(), field: value})
     except ValidationError:

@@ -19,10 +19,11 @@ from keyring.backend import KeyringBackend
 
 from tongban.desktop.secrets import DeviceSecrets, SecretsError, SecretStoreKind, secret_store
 from tongban.desktop.settings import (
+    ServerAddressError,
     Settings,
     load_settings,
+    normalised_server_url,
     save_settings,
-    server_url_problem,
     store_path,
 )
 from tongban.desktop.sync.client import SyncClient, SyncError, SyncErrorKind
@@ -60,9 +61,10 @@ def set_up_workstation(
     at: datetime | None = None,
 ) -> SetupResult:
     """Enroll this machine with `code` and create its data directory's workstation."""
-    if problem := server_url_problem(server_url):
-        raise SetupError(problem)
-    server_url = server_url.strip()
+    try:
+        server_url = normalised_server_url(server_url)
+    except ServerAddressError as error:
+        raise SetupError(str(error)) from None
     if load_settings(data_dir) is not None or store_path(data_dir).exists():
         raise SetupError(f"数据目录 {data_dir} 已有工作站，不能再次登记")
     data_dir.mkdir(parents=True, exist_ok=True)
