@@ -103,8 +103,8 @@ def a_closed_port() -> int:
     "argv",
     [
         ["init"],
-        ["serve", "--listen", "127.0.0.1:1"],
-        ["serve", "--listen", "127.0.0.1:1", "--workers", "2"],
+        ["serve", "--listen", "127.0.0.1:0"],  # the port: one nobody uses (below)
+        ["serve", "--listen", "127.0.0.1:0", "--workers", "2"],
         ["enroll", "--center", "310104003", "--workstation", "1号窗口"],
         ["workstations", "--center", "310104003"],
     ],
@@ -113,10 +113,29 @@ def test_a_database_out_of_reach_is_one_line(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"postgresql://tongban@127.0.0.1:{a_closed_port()}/central"
+    listen = f"127.0.0.1:{a_closed_port()}"
+    argv = [listen if a == "127.0.0.1:0" else a for a in argv]
     code, out, err = run([*argv, "--db", url], capsys)
     assert code == 1 and out == "" and err.count("\n") == 1
     assert err.startswith("tongban central: 中心数据库不可用，命令未完成：")
     assert "Connection refused" in err and "Traceback" not in err
+
+
+def test_a_port_already_taken_is_one_line_before_anything_is_announced(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, out, err = run(["serve", "--db", sqlite_url, "--listen", f"127.0.0.1:{port}"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"无法监听 127.0.0.1:{port}：端口 {port} 已被占用" in err
+
+
+def test_an_address_this_machine_does_not_have_is_one_line(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["serve", "--db", sqlite_url, "--listen", "192.0.2.1:8470"], capsys)
+    assert code == 2 and out == "" and "无法监听 192.0.2.1:8470：本机没有地址 192.0.2.1" in err
 
 
 def test_a_refused_statement_is_named_by_its_kind_never_by_its_row() -> None:
@@ -131,7 +150,8 @@ def test_serving_an_uninitialised_database_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'central.db'}"
-    code, _, err = run(["serve", "--db", url, "--listen", "127.0.0.1:1"], capsys)
+    listen = f"127.0.0.1:{a_closed_port()}"
+    code, _, err = run(["serve", "--db", url, "--listen", listen], capsys)
     assert code == 2 and "尚未初始化，请先运行 tongban central init" in err
 
 

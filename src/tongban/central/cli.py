@@ -64,6 +64,7 @@ from tongban.central.serving import (
     MAX_WORKERS,
     SERVE_POOL_SIZE,
     connection_shortfall,
+    listen_problem,
     serve_one,
     serve_workers,
 )
@@ -293,6 +294,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise CliError(f"服务进程数应在 1 到 {MAX_WORKERS} 之间：{args.workers}")
     if url is not None and args.workers > 1 and url.get_backend_name() != "postgresql":
         raise CliError("多个服务进程需要 PostgreSQL；SQLite 只能由一个进程服务")
+    if problem := listen_problem(host, port):
+        raise CliError(problem)
     store = _store(args, pool_size=SERVE_POOL_SIZE)
     shown = store.database.engine.url.render_as_string(hide_password=True)
     if store.database.is_postgresql:

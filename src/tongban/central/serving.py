@@ -9,8 +9,10 @@ import path crosses into a new process.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import socket
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -41,6 +43,33 @@ def connection_shortfall(engine: Engine, workers: int) -> str | None:
         f"数据库服务器只接受 {allowed - reserved} 个（max_connections {allowed}）；"
         "忙时会有请求因连接不足而失败，请调大 max_connections 或减少进程数"
     )
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the service could not listen on host:port (zh_CN, one line); None when it can. Tried
+    before serving: uvicorn would report a taken port only after announcing the service, in
+    English, among its start-up lines."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"无法监听 {host}:{port}：无法解析主机名 {host}"
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:
+        code = error.errno or 0
+        if code in _LISTEN_REASONS:
+            reason = _LISTEN_REASONS[code].format(host=host, port=port)
+        else:
+            reason = os.strerror(code) if code > 0 else str(error)
+    return f"无法监听 {host}:{port}：{reason}"
+
+
+_LISTEN_REASONS = {
+    errno.EADDRINUSE: "端口 {port} 已被占用（可能已有服务在运行）",
+    errno.EADDRNOTAVAIL: "本机没有地址 {host}",
+    errno.EACCES: "没有权限使用端口 {port}（1024 以下的端口需要管理员权限）",
+}
 
 
 def serve_one(store: CentralStore, *, host: str, port: int, access_log: bool = False) -> None:
