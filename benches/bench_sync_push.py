@@ -37,14 +37,12 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-from benches.push_floor import COLUMNS, PROCESSING, floor_app, raw_rows, sqlite_rows, writer
+from benches.push_floor import PROCESSING, LogWriter, floor_app
 from benches.sync_bench_support import (
     AT,
     Databases,
@@ -127,55 +125,19 @@ class RawRun:
     cpu_s: dict[str, float] = field(default_factory=dict)  # this process (the client), PostgreSQL
 
 
-def raw_postgres(
+def raw_run(
     url: str, batches: list[list[Event]], author: dict[str, str], copy: bool, postmaster: int | None
 ) -> RawRun:
-    import psycopg
-
-    parsed = make_url(url)
-    conninfo = f"host={parsed.query['host']} user={parsed.username} dbname={parsed.database}"
-    placeholders = ", ".join(["%s"] * 9 + ["%s::jsonb"] + ["%s"] * 5)
-    insert = f"INSERT INTO events ({COLUMNS}) VALUES ({placeholders})"
+    """The batches written raw (push_floor.LogWriter), each transaction timed end to end."""
     run = RawRun()
-    with psycopg.connect(conninfo) as connection:
-        meter = cpu_meter(None, postmaster, here="client")  # its backend is running now
+    with closing(LogWriter(url, author, AT, copy=copy)) as write:
+        meter = cpu_meter(None, postmaster, here="client")  # its connection is open now
         before = meter()
         for batch in batches:
             began = time.perf_counter()
-            with connection.transaction(), connection.cursor() as cursor:
-                txid = cursor.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
-                rows = raw_rows(batch, author, txid, AT)
-                if copy:
-                    with cursor.copy(f"COPY events ({COLUMNS}) FROM STDIN") as stream:
-                        for row in rows:
-                            stream.write_row(row)
-                else:
-                    cursor.executemany(insert, rows)
+            write(batch)
             run.seconds += time.perf_counter() - began
         run.cpu_s = used_since(meter, before)
-    return run
-
-
-def raw_sqlite(url: str, batches: list[list[Event]], author: dict[str, str]) -> RawRun:
-    import sqlite3
-
-    connection = sqlite3.connect(make_url(url).database, isolation_level=None)
-    # The service's settings: WAL, synchronous=FULL, writes under BEGIN IMMEDIATE.
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = FULL")
-    insert = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
-    run = RawRun()
-    cpu_began = time.process_time()
-    try:
-        for batch in batches:
-            began = time.perf_counter()
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany(insert, sqlite_rows(batch, author, AT))
-            connection.execute("COMMIT")
-            run.seconds += time.perf_counter() - began
-    finally:
-        connection.close()
-    run.cpu_s = {"client": time.process_time() - cpu_began}
     return run
 
 
@@ -263,16 +225,36 @@ def push_floor(
 ) -> dict[str, Any]:
     """The same batches, pushed the same way, to benches.push_floor writing into a sibling."""
     url = dbs.siblings[2]
-    if args.process:
-        authors = dbs.folder / "authors.json"
-        authors.write_text(json.dumps(author))
-        command = [sys.executable, "-m", "benches.push_floor", url, str(authors)]
-        server: ServiceProcess | ThreadServer = ServiceProcess(
-            url, dbs.folder / "floor.log", command=command
-        )
-    else:
-        server = ThreadServer(floor_app(writer(url, author, AT)))
     run = PushRun()
+    with ExitStack() as stack:
+        if args.process:
+            authors = dbs.folder / "authors.json"
+            authors.write_text(json.dumps(author))
+            command = [sys.executable, "-m", "benches.push_floor", url, str(authors)]
+            server: ServiceProcess | ThreadServer = ServiceProcess(
+                url, dbs.folder / "floor.log", command=command
+            )
+        else:
+            write = stack.enter_context(closing(LogWriter(url, author, AT)))
+            server = ThreadServer(floor_app(write))
+        used = _timed_floor(server, dbs, warm_up, batches, run)
+    events = sum(len(b) for b in batches)
+    return {
+        "events_per_s": rate(events, sum(run.http_seconds)),
+        "outcomes": run.outcomes,
+        "batch": percentiles(run.http_seconds),
+        "cpu_ms_per_batch": _service_cpu(used, run, len(batches)),
+    }
+
+
+def _timed_floor(
+    server: ServiceProcess | ThreadServer,
+    dbs: Databases,
+    warm_up: list[list[Event]],
+    batches: list[list[Event]],
+    run: PushRun,
+) -> dict[str, float]:
+    """Push through the floor: the warm-up untimed, then the batches; the CPU each side used."""
     with server as base, SyncClient(base, "floor") as client:
         for batch in warm_up:  # not counted, as the service's warm-up
             client.push(batch)
@@ -281,14 +263,7 @@ def push_floor(
         before = meter()
         for batch in batches:
             run.push(client, batch)
-        used = used_since(meter, before)
-    events = sum(len(b) for b in batches)
-    return {
-        "events_per_s": rate(events, sum(run.http_seconds)),
-        "outcomes": run.outcomes,
-        "batch": percentiles(run.http_seconds),
-        "cpu_ms_per_batch": _service_cpu(used, run, len(batches)),
-    }
+        return used_since(meter, before)
 
 
 def used_since(meter: Callable[[], dict[str, float]], before: dict[str, float]) -> dict[str, float]:
@@ -319,11 +294,11 @@ def _raw_baselines(
     sqlite: bool, dbs: Databases, batches: list[list[Event]], author: dict[str, str]
 ) -> dict[str, RawRun]:
     if sqlite:
-        return {"sqlite_executemany": raw_sqlite(dbs.siblings[0], batches, author)}
+        return {"sqlite_executemany": raw_run(dbs.siblings[0], batches, author, False, None)}
     pid = dbs.postmaster_pid
     runs: dict[str, Callable[[], RawRun]] = {
-        "executemany": lambda: raw_postgres(dbs.siblings[0], batches, author, False, pid),
-        "copy": lambda: raw_postgres(dbs.siblings[1], batches, author, True, pid),
+        "executemany": lambda: raw_run(dbs.siblings[0], batches, author, False, pid),
+        "copy": lambda: raw_run(dbs.siblings[1], batches, author, True, pid),
     }
     return {name: measure() for name, measure in runs.items()}
 

@@ -7,8 +7,8 @@ and the answer goes back the same way. This endpoint does only that part:
 - FastAPI on uvicorn, served as `tongban central serve` serves (same loop and HTTP parser,
   the process's startup objects frozen out of the garbage collector's view);
 - the body read with the service's own validation (`push_request_of_json`, then `to_event`);
-- the rows the raw baselines write (`raw_rows`), in one transaction per request: COPY on
-  PostgreSQL, executemany under BEGIN IMMEDIATE on SQLite;
+- the rows the raw baselines write, by the same code (`LogWriter`), in one transaction per
+  request: COPY on PostgreSQL, executemany under BEGIN IMMEDIATE on SQLite;
 - every event answered "accepted" in the service's `PushResponse`.
 
 No token, no lock, no checks, no fold, no case index: a push cannot be faster than this on
@@ -27,7 +27,7 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,10 @@ COLUMNS = (
     "created_at, received_at, author_center, accepting_center, processing_center"
 )
 
-Writer = Callable[[Sequence[Event]], None]
+POSTGRES_INSERT = (
+    f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['%s'] * 9 + ['%s::jsonb'] + ['%s'] * 5)})"
+)
+SQLITE_INSERT = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
 
 
 def raw_rows(
@@ -79,7 +82,7 @@ def raw_rows(
     return rows
 
 
-def floor_app(write: Writer) -> FastAPI:
+def floor_app(write: LogWriter) -> FastAPI:
     app = FastAPI()
 
     @app.get("/v1/health")
@@ -104,51 +107,67 @@ def floor_app(write: Writer) -> FastAPI:
     return app
 
 
-def writer(url: str, author: dict[str, str], received_at: datetime) -> Writer:
-    """One connection, one transaction a request (the bench pushes one request at a time)."""
-    if url.startswith("sqlite"):
-        return _sqlite_writer(make_url(url).database or "", author, received_at)
-    return _postgres_writer(url, author, received_at)
+class LogWriter:
+    """A batch's raw rows into a database's `events` table, one transaction a batch, over one
+    connection (calls are serialised): COPY (or, with copy=False, executemany) on PostgreSQL,
+    executemany under BEGIN IMMEDIATE on SQLite with the service's settings. The floor writes
+    through one, and so do the raw baselines of bench_sync_push: the same writing code for both."""
 
+    def __init__(
+        self, url: str, author: dict[str, str], received_at: datetime, *, copy: bool = True
+    ) -> None:
+        self.author, self.received_at, self.copy = author, received_at, copy
+        self._lock = threading.Lock()
+        parsed = make_url(url)
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: Any = None
+        if parsed.get_backend_name() == "sqlite":
+            self._sqlite = sqlite3.connect(
+                parsed.database or "", isolation_level=None, check_same_thread=False
+            )
+            # The service's settings: WAL, synchronous=FULL, writes under BEGIN IMMEDIATE.
+            self._sqlite.execute("PRAGMA journal_mode = WAL")
+            self._sqlite.execute("PRAGMA synchronous = FULL")
+        else:
+            import psycopg
 
-def _postgres_writer(url: str, author: dict[str, str], received_at: datetime) -> Writer:
-    import psycopg
+            self._postgres = psycopg.connect(
+                f"host={parsed.query['host']} user={parsed.username} dbname={parsed.database}"
+            )
 
-    parsed = make_url(url)
-    conninfo = f"host={parsed.query['host']} user={parsed.username} dbname={parsed.database}"
-    connection = psycopg.connect(conninfo)
-    lock = threading.Lock()
+    def __call__(self, events: Sequence[Event]) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._write_sqlite(self._sqlite, events)
+            else:
+                self._write_postgres(events)
 
-    def write(events: Sequence[Event]) -> None:
-        with lock, connection.transaction(), connection.cursor() as cursor:
-            txid = cursor.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()
-            assert txid is not None
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        if self._postgres is not None:
+            self._postgres.close()
+
+    def _write_postgres(self, events: Sequence[Event]) -> None:
+        with self._postgres.transaction(), self._postgres.cursor() as cursor:
+            txid = cursor.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+            rows = raw_rows(events, self.author, txid, self.received_at)
+            if not self.copy:
+                cursor.executemany(POSTGRES_INSERT, rows)
+                return
             with cursor.copy(f"COPY events ({COLUMNS}) FROM STDIN") as stream:
-                for row in raw_rows(events, author, txid[0], received_at):
+                for row in rows:
                     stream.write_row(row)
 
-    return write
-
-
-def _sqlite_writer(path: str, author: dict[str, str], received_at: datetime) -> Writer:
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    # The service's settings: WAL, synchronous=FULL, writes under BEGIN IMMEDIATE.
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = FULL")
-    insert = f"INSERT INTO events ({COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
-    lock = threading.Lock()
-
-    def write(events: Sequence[Event]) -> None:
-        with lock:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                connection.executemany(insert, sqlite_rows(events, author, received_at))
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-
-    return write
+    def _write_sqlite(self, connection: sqlite3.Connection, events: Sequence[Event]) -> None:
+        rows = sqlite_rows(events, self.author, self.received_at)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany(SQLITE_INSERT, rows)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
 
 def sqlite_rows(
@@ -167,7 +186,7 @@ def main() -> None:
     from benches.sync_bench_support import AT
 
     url, authors, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    app = floor_app(writer(url, json.loads(authors.read_text()), AT))
+    app = floor_app(LogWriter(url, json.loads(authors.read_text()), AT))
     gc.collect()
     gc.freeze()  # as `tongban central serve` does (serving.settle_startup_objects)
     config = uvicorn.Config(
